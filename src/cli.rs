@@ -1,0 +1,282 @@
+//! Command-line arguments: what the user typed ([`Cli`]), turned into a
+//! validated [`Settings`] holding the library's [`Config`].
+//!
+//! The doc comments on the fields are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use storyhash::config::{
+    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ShingleUnit,
+};
+
+/// Find near-duplicate news articles and group them.
+#[derive(Debug, Parser)]
+#[command(name = "storyhash", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Group near-duplicate articles and write one CSV row per article.
+    ///
+    /// Reads JSON Lines, CSV with a header, directories of .txt files, or
+    /// standard input (`-` or no INPUT); .gz inputs are decompressed.
+    Cluster(ClusterArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object per line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+    /// A directory of .txt files (id = relative path).
+    Txt,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitArg {
+    /// Word k-grams.
+    Words,
+    /// Character k-grams.
+    Chars,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CanonicalArg {
+    /// Earliest dated article; undated ones last; ties by input order.
+    Earliest,
+    /// Longest article; ties by input order.
+    Longest,
+    /// First article in the input.
+    First,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClusterArgs {
+    /// Input files or directories; `-` or none reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write the CSV here instead of standard output (replaced atomically).
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: Option<PathBuf>,
+
+    /// Input format; by default guessed from the name, then from the content.
+    #[arg(long, value_enum, help_heading = "Input")]
+    pub format: Option<FormatArg>,
+
+    /// Field (JSON Lines) or column (CSV) holding the article id.
+    #[arg(
+        long,
+        default_value = "id",
+        value_name = "NAME",
+        help_heading = "Input"
+    )]
+    pub id_field: String,
+
+    /// Field or column holding the article text.
+    #[arg(
+        long,
+        default_value = "text",
+        value_name = "NAME",
+        help_heading = "Input"
+    )]
+    pub text_field: String,
+
+    /// Field or column holding the headline.
+    #[arg(
+        long,
+        default_value = "title",
+        value_name = "NAME",
+        help_heading = "Input"
+    )]
+    pub title_field: String,
+
+    /// Field or column holding the outlet.
+    #[arg(
+        long,
+        default_value = "source",
+        value_name = "NAME",
+        help_heading = "Input"
+    )]
+    pub source_field: String,
+
+    /// Field or column holding the ISO 8601 publication date.
+    #[arg(
+        long,
+        default_value = "date",
+        value_name = "NAME",
+        help_heading = "Input"
+    )]
+    pub date_field: String,
+
+    /// Skip bad records (malformed lines, missing or empty text, bad dates,
+    /// duplicate ids), report them on standard error, and go on.
+    #[arg(long, help_heading = "Input")]
+    pub skip_bad_records: bool,
+
+    /// Minimum Jaccard similarity of word shingles for two articles to be
+    /// near-duplicates.
+    #[arg(
+        short,
+        long,
+        default_value_t = 0.5,
+        value_name = "J",
+        help_heading = "Matching"
+    )]
+    pub threshold: f64,
+
+    /// Also match when this share of the shorter article's shingles is in the
+    /// longer one (wire copy inside a longer story, trimmed copies).
+    #[arg(
+        long,
+        default_value_t = 0.8,
+        value_name = "C",
+        help_heading = "Matching"
+    )]
+    pub containment: f64,
+
+    /// Match by Jaccard similarity only.
+    #[arg(long, help_heading = "Matching")]
+    pub no_containment: bool,
+
+    /// Compute similarities exactly on shingle sets instead of estimating
+    /// them from signatures (slower, holds every shingle in memory).
+    #[arg(long, help_heading = "Matching")]
+    pub exact: bool,
+
+    /// Shingle length in words (or characters with --shingle-unit chars).
+    #[arg(
+        short = 'k',
+        long,
+        default_value_t = 5,
+        value_name = "K",
+        help_heading = "Matching"
+    )]
+    pub shingle_size: usize,
+
+    /// What a shingle is made of.
+    #[arg(long, value_enum, default_value = "words", help_heading = "Matching")]
+    pub shingle_unit: UnitArg,
+
+    /// Signature length: more is more accurate and slower.
+    #[arg(
+        long,
+        default_value_t = 128,
+        value_name = "N",
+        help_heading = "Matching"
+    )]
+    pub num_perm: usize,
+
+    /// Seed of the hash family (signatures are reproducible for one seed).
+    #[arg(long, value_name = "SEED", help_heading = "Matching")]
+    pub seed: Option<u64>,
+
+    /// LSH bands (with --rows); by default derived from --threshold so that
+    /// pairs at the threshold are found 99% of the time.
+    #[arg(long, requires = "rows", value_name = "B", help_heading = "Matching")]
+    pub bands: Option<usize>,
+
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands", value_name = "R", help_heading = "Matching")]
+    pub rows: Option<usize>,
+
+    /// Keep lines that recur across many articles (boilerplate is removed by
+    /// default).
+    #[arg(long, help_heading = "Boilerplate")]
+    pub no_boilerplate: bool,
+
+    /// A line is boilerplate when it recurs in at least this many otherwise
+    /// different articles.
+    #[arg(
+        long,
+        default_value_t = 3,
+        value_name = "N",
+        help_heading = "Boilerplate"
+    )]
+    pub boilerplate_min_docs: u32,
+
+    /// Which article of a group is canonical (the one to keep).
+    #[arg(long, value_enum, default_value = "earliest", help_heading = "Output")]
+    pub canonical: CanonicalArg,
+
+    /// Worker threads (0 = all cores). Output does not depend on it.
+    #[arg(short = 'j', long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+
+    /// Print nothing on standard error except errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Print per-stage times, throughput, pair counts and peak memory.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// What `main` needs: the library config plus the binary's own settings.
+#[derive(Debug)]
+pub struct Settings {
+    pub config: Config,
+    pub inputs: Vec<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub threads: usize,
+    pub quiet: bool,
+    pub stats: bool,
+}
+
+impl ClusterArgs {
+    /// Builds the validated settings.
+    pub fn settings(self) -> Result<Settings, storyhash::Error> {
+        let mut config = Config::default();
+        config.read.format = self.format.map(|f| match f {
+            FormatArg::Jsonl => Format::JsonLines,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Txt => Format::TextDir,
+        });
+        config.read.fields = FieldNames {
+            id: self.id_field,
+            text: self.text_field,
+            title: self.title_field,
+            source: self.source_field,
+            date: self.date_field,
+        };
+        if self.skip_bad_records {
+            config.read.bad_records = BadRecords::Skip;
+        }
+        config.normalize.boilerplate = (!self.no_boilerplate).then_some(BoilerplateConfig {
+            min_docs: self.boilerplate_min_docs,
+        });
+        config.shingle.k = self.shingle_size;
+        config.shingle.unit = match self.shingle_unit {
+            UnitArg::Words => ShingleUnit::Words,
+            UnitArg::Chars => ShingleUnit::Chars,
+        };
+        config.minhash.num_perm = self.num_perm;
+        if let Some(seed) = self.seed {
+            config.minhash.seed = seed;
+        }
+        config.lsh.banding = self.bands.zip(self.rows);
+        config.verify.threshold = self.threshold;
+        config.verify.containment = (!self.no_containment).then_some(self.containment);
+        config.verify.exact = self.exact;
+        config.cluster.canonical = match self.canonical {
+            CanonicalArg::Earliest => CanonicalPolicy::Earliest,
+            CanonicalArg::Longest => CanonicalPolicy::Longest,
+            CanonicalArg::First => CanonicalPolicy::First,
+        };
+        config.validate()?;
+        Ok(Settings {
+            config,
+            inputs: self.inputs,
+            output: self.output,
+            threads: self.threads,
+            quiet: self.quiet,
+            stats: self.stats,
+        })
+    }
+}

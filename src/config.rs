@@ -1,0 +1,275 @@
+//! Validated settings, one sub-config per stage.
+//!
+//! `Config::default()` equals the command-line defaults, so library users and
+//! the binary get the same behaviour. Each stage receives only its own
+//! sub-config. Defaults are chosen from measurements on the bundled fixtures
+//! and the synthetic bench corpus; the reasoning sits beside each default.
+
+use crate::error::{Error, Result};
+
+/// Every setting of a `cluster` run.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// How inputs are read.
+    pub read: ReadConfig,
+    /// How text is normalised and boilerplate removed.
+    pub normalize: NormalizeConfig,
+    /// How text is cut into shingles.
+    pub shingle: ShingleConfig,
+    /// How signatures are computed.
+    pub minhash: MinHashConfig,
+    /// How candidate pairs are found.
+    pub lsh: LshConfig,
+    /// How candidate pairs are confirmed.
+    pub verify: VerifyConfig,
+    /// How groups and canonical members are formed.
+    pub cluster: ClusterConfig,
+}
+
+impl Config {
+    /// Checks ranges and the consistency between stages.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Config(m));
+        if self.shingle.k == 0 {
+            return bad("--shingle-size must be at least 1".into());
+        }
+        if !(8..=1024).contains(&self.minhash.num_perm) {
+            return bad(format!(
+                "--num-perm must be between 8 and 1024, found {}",
+                self.minhash.num_perm
+            ));
+        }
+        let t = self.verify.threshold;
+        if !(t > 0.0 && t <= 1.0) {
+            return bad(format!("--threshold must be in (0, 1], found {t}"));
+        }
+        if let Some(c) = self.verify.containment {
+            if !(c > 0.0 && c <= 1.0) {
+                return bad(format!("--containment must be in (0, 1], found {c}"));
+            }
+        }
+        if let Some(b) = &self.normalize.boilerplate {
+            if b.min_docs < 2 {
+                return bad(format!(
+                    "--boilerplate-min-docs must be at least 2, found {}",
+                    b.min_docs
+                ));
+            }
+        }
+        if let Some((b, r)) = self.lsh.banding {
+            if b == 0 || r == 0 || b * r > self.minhash.num_perm {
+                return bad(format!(
+                    "--bands {b} x --rows {r} must be positive and use at most --num-perm {} values",
+                    self.minhash.num_perm
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The format of an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    JsonLines,
+    /// CSV with a header row.
+    Csv,
+    /// A directory of `.txt` files, one article each.
+    TextDir,
+}
+
+/// Names of the fields (JSON Lines) or columns (CSV) the reader looks up.
+#[derive(Debug, Clone)]
+pub struct FieldNames {
+    /// Article id (required).
+    pub id: String,
+    /// Article body (required).
+    pub text: String,
+    /// Headline (optional).
+    pub title: String,
+    /// Outlet (optional).
+    pub source: String,
+    /// Publication date, ISO 8601 (optional).
+    pub date: String,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        FieldNames {
+            id: "id".into(),
+            text: "text".into(),
+            title: "title".into(),
+            source: "source".into(),
+            date: "date".into(),
+        }
+    }
+}
+
+/// Settings of the `read` stage.
+#[derive(Debug, Clone, Default)]
+pub struct ReadConfig {
+    /// Forces a format; `None` guesses from the file name or content.
+    pub format: Option<Format>,
+    /// Field and column names.
+    pub fields: FieldNames,
+    /// What to do with a bad record.
+    pub bad_records: BadRecords,
+}
+
+/// What happens to a record that cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadRecords {
+    /// Stop with an error naming the file and line.
+    #[default]
+    Fail,
+    /// Count it, report it on the summary, and go on without it.
+    Skip,
+}
+
+/// Settings of the `normalize` stage.
+#[derive(Debug, Clone)]
+pub struct NormalizeConfig {
+    /// Boilerplate line removal; `None` turns it off.
+    pub boilerplate: Option<BoilerplateConfig>,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            boilerplate: Some(BoilerplateConfig::default()),
+        }
+    }
+}
+
+/// Boilerplate removal by document frequency.
+#[derive(Debug, Clone)]
+pub struct BoilerplateConfig {
+    /// A line is boilerplate when it recurs in at least this many documents
+    /// that are otherwise different (see `boilerplate.rs`). Three is the
+    /// smallest value that never removes a line shared by one original and
+    /// one trimmed copy; templates of even small outlets recur more often.
+    pub min_docs: u32,
+}
+
+impl Default for BoilerplateConfig {
+    fn default() -> Self {
+        BoilerplateConfig { min_docs: 3 }
+    }
+}
+
+/// What a shingle is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShingleUnit {
+    /// Word k-grams.
+    #[default]
+    Words,
+    /// Character k-grams (over the normalised text, spaces included).
+    Chars,
+}
+
+/// Settings of the `shingle` stage.
+#[derive(Debug, Clone)]
+pub struct ShingleConfig {
+    /// Word or character shingles.
+    pub unit: ShingleUnit,
+    /// Shingle length in units.
+    pub k: usize,
+}
+
+impl Default for ShingleConfig {
+    fn default() -> Self {
+        ShingleConfig {
+            unit: ShingleUnit::Words,
+            k: 5,
+        }
+    }
+}
+
+/// Settings of the `minhash` stage.
+#[derive(Debug, Clone)]
+pub struct MinHashConfig {
+    /// Signature length.
+    pub num_perm: usize,
+    /// Seed of the hash family; signatures are reproducible across runs and
+    /// machines for the same seed.
+    pub seed: u64,
+}
+
+impl Default for MinHashConfig {
+    fn default() -> Self {
+        MinHashConfig {
+            num_perm: 128,
+            seed: 0x5354_4f52_5948_4153, // "STORYHAS"
+        }
+    }
+}
+
+/// Settings of the `lsh` stage.
+#[derive(Debug, Clone)]
+pub struct LshConfig {
+    /// Explicit `(bands, rows)`; `None` derives them from the verification
+    /// threshold (see `lsh::Banding::for_threshold`).
+    pub banding: Option<(usize, usize)>,
+    /// Probability of finding a pair that sits exactly at the threshold.
+    pub recall_at_threshold: f64,
+    /// Buckets larger than this are linked along a window instead of all
+    /// pairs, so a bucket swollen by shared text costs linear time.
+    pub max_bucket: usize,
+}
+
+impl Default for LshConfig {
+    fn default() -> Self {
+        LshConfig {
+            banding: None,
+            recall_at_threshold: 0.99,
+            max_bucket: 64,
+        }
+    }
+}
+
+/// Settings of the `verify` stage.
+#[derive(Debug, Clone)]
+pub struct VerifyConfig {
+    /// Minimum Jaccard similarity of a near-duplicate pair.
+    pub threshold: f64,
+    /// Minimum containment of the shorter article in the longer one; `None`
+    /// turns the containment test off.
+    pub containment: Option<f64>,
+    /// Articles with fewer shingles than this are matched by Jaccard only:
+    /// containment of a one-line brief says little.
+    pub containment_min_shingles: u32,
+    /// Compute similarities exactly on shingle sets instead of estimating
+    /// them from signatures (more memory).
+    pub exact: bool,
+}
+
+impl Default for VerifyConfig {
+    fn default() -> Self {
+        VerifyConfig {
+            threshold: 0.5,
+            containment: Some(0.8),
+            containment_min_shingles: 30,
+            exact: false,
+        }
+    }
+}
+
+/// Which member of a group is canonical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CanonicalPolicy {
+    /// The earliest dated article (undated articles come last), then first seen.
+    #[default]
+    Earliest,
+    /// The article with the most shingles, then first seen.
+    Longest,
+    /// The article that came first in the input.
+    First,
+}
+
+/// Settings of the `cluster` stage.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterConfig {
+    /// Canonical member policy.
+    pub canonical: CanonicalPolicy,
+}

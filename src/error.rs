@@ -1,0 +1,139 @@
+//! The library's one error type.
+//!
+//! Every variant carries what the user needs to fix the problem: the file and
+//! line of a bad record, what was expected and what was found, and where a
+//! flag changes the behaviour, the flag. The binary prints the error on one
+//! line as `storyhash: <message>`; the library never prints.
+
+use std::path::PathBuf;
+
+/// Where a record came from: the input's display name and its 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Display name of the input (`<stdin>` for standard input).
+    pub input: String,
+    /// 1-based line of the record's first byte (for a `.txt` directory: 1).
+    pub line: u64,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.input, self.line)
+    }
+}
+
+/// What is wrong with one input record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordProblem {
+    /// The line is not a JSON object.
+    #[error("invalid JSON ({0})")]
+    Json(String),
+    /// A required field or column is absent.
+    #[error("missing field `{field}` (rename it with {flag})")]
+    MissingField {
+        /// The field name that was looked up.
+        field: String,
+        /// The flag that remaps it.
+        flag: &'static str,
+    },
+    /// A field has a type the tool cannot use.
+    #[error("field `{field}` must be {expected}, found {found}")]
+    FieldType {
+        /// The field name.
+        field: String,
+        /// What the field should hold.
+        expected: &'static str,
+        /// What it held.
+        found: String,
+    },
+    /// A CSV row has fewer fields than the header.
+    #[error("CSV row has {found} fields, the header has {expected}")]
+    ShortRow {
+        /// Number of header columns.
+        expected: usize,
+        /// Number of fields in the row.
+        found: usize,
+    },
+    /// The bytes are not UTF-8.
+    #[error("invalid UTF-8 at byte {0} of the record")]
+    Utf8(usize),
+    /// The text is empty or holds only whitespace.
+    #[error("empty text")]
+    EmptyText,
+    /// The date is not ISO 8601.
+    #[error(
+        "date `{0}` is not an ISO 8601 date or date-time (like 2025-03-14 or 2025-03-14T09:30:00Z)"
+    )]
+    BadDate(String),
+    /// The id was already used by an earlier record.
+    #[error("duplicate id `{id}` (first seen at {first})")]
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+        /// Where it was first seen.
+        first: Location,
+    },
+}
+
+/// The library's error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// One record is bad and the user did not ask to skip bad records.
+    #[error("{location}: {problem} (use --skip-bad-records to skip such records)")]
+    Record {
+        /// Where the record is.
+        location: Location,
+        /// What is wrong with it.
+        problem: RecordProblem,
+    },
+    /// A CSV header lacks a column the tool needs.
+    #[error(
+        "{input}: the CSV header has no column `{column}` (columns: {found}; choose one with {flag})"
+    )]
+    MissingColumn {
+        /// The input.
+        input: String,
+        /// The column looked up.
+        column: String,
+        /// The columns that are there.
+        found: String,
+        /// The flag that picks another column.
+        flag: &'static str,
+    },
+    /// A setting is out of range or inconsistent.
+    #[error("{0}")]
+    Config(String),
+    /// Writing the output failed.
+    #[error("writing {path}: {source}")]
+    Write {
+        /// The output path (`<stdout>` for standard output).
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,370 @@
+//! The one place where the stages meet.
+//!
+//! ```text
+//! pass 1 (boilerplate on):  read -> normalize -> line hashes -> learn boilerplate
+//! pass 2:                   read -> normalize -> drop boilerplate -> shingle -> sign
+//! then:                     lsh candidates -> verify -> cluster
+//! ```
+//!
+//! Both passes stream: a reading thread cuts inputs into batches of a few
+//! megabytes while the rayon pool parses and signs the previous batch, so the
+//! text of the collection is never held in memory at once; what stays is one
+//! signature, one shingle count and the metadata per article. Results are
+//! appended in input order, so every later stage sees the same data whatever
+//! the number of threads.
+
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use crate::article::{ArticleId, ArticleMeta, Record};
+use crate::boilerplate::{self, Boilerplate};
+use crate::cluster::{self, Groups};
+use crate::config::{BadRecords, Config, ReadConfig};
+use crate::error::{Error, Location, RecordProblem, Result};
+use crate::lsh::{self, Banding};
+use crate::minhash::{Signatures, Signer};
+use crate::normalize::normalize_into;
+use crate::read::{self, Batch, Input};
+use crate::shingle::Shingler;
+use crate::verify::{self, Evidence, ShingleSets};
+
+/// Receives progress reports; the binary draws them, tests ignore them.
+pub trait Progress: Sync {
+    /// A stage begins.
+    fn stage(&self, _name: &'static str) {}
+    /// `articles` more articles and `bytes` more bytes of text were processed.
+    fn advance(&self, _articles: u64, _bytes: u64) {}
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Wall time of one stage.
+#[derive(Debug, Clone)]
+pub struct StageTime {
+    /// Stage name.
+    pub name: &'static str,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+/// Figures of a run, for `--stats` and the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Per-stage wall times, in order.
+    pub stages: Vec<StageTime>,
+    /// Bytes of article text read (per pass).
+    pub text_bytes: u64,
+    /// Distinct boilerplate lines learnt.
+    pub boilerplate_lines: usize,
+    /// Banding used.
+    pub banding: Option<Banding>,
+    /// Candidate pairs from LSH.
+    pub candidates: usize,
+    /// Confirmed near-duplicate pairs.
+    pub matches: usize,
+    /// Heap bytes held by signatures (and shingle sets with `exact`).
+    pub sketch_bytes: usize,
+}
+
+/// Everything a run produces.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Metadata of every article, in input order.
+    pub articles: Vec<ArticleMeta>,
+    /// Shingle count of every article.
+    pub sizes: Vec<u32>,
+    /// Near-duplicate groups.
+    pub groups: Groups,
+    /// Records skipped as bad (only with `BadRecords::Skip`).
+    pub skipped: Vec<(Location, RecordProblem)>,
+    /// Figures.
+    pub stats: Stats,
+}
+
+/// Runs the near-duplicate job on `inputs` on the current rayon pool.
+pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Outcome> {
+    cfg.validate()?;
+    let mut stats = Stats::default();
+    let mut skipped = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stats: &mut Stats, name: &'static str| {
+        stats.stages.push(StageTime {
+            name,
+            seconds: clock.elapsed().as_secs_f64(),
+        });
+        clock = Instant::now();
+    };
+
+    let boiler = match &cfg.normalize.boilerplate {
+        Some(b) => {
+            progress.stage("boilerplate");
+            let learnt = learn_boilerplate(inputs, cfg, b.min_docs, progress)?;
+            stats.boilerplate_lines = learnt.len();
+            lap(&mut stats, "boilerplate");
+            learnt
+        }
+        None => Boilerplate::default(),
+    };
+
+    progress.stage("sign");
+    let signed = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
+    stats.text_bytes = signed.bytes;
+    stats.sketch_bytes =
+        signed.sigs.heap_bytes() + signed.sets.as_ref().map_or(0, ShingleSets::heap_bytes);
+    lap(&mut stats, "read+shingle+sign");
+
+    progress.stage("index");
+    let usable: Vec<bool> = signed.sizes.iter().map(|&s| s > 0).collect();
+    let banding = Banding::from_config(&cfg.lsh, cfg.verify.threshold, cfg.minhash.num_perm);
+    let candidates = lsh::candidates(&signed.sigs, &usable, banding, &cfg.lsh);
+    stats.banding = Some(banding);
+    stats.candidates = candidates.len();
+    lap(&mut stats, "index");
+
+    progress.stage("verify");
+    let evidence = match &signed.sets {
+        Some(sets) => Evidence::Exact(sets),
+        None => Evidence::Signatures(&signed.sigs),
+    };
+    let matches = verify::verify(&candidates, evidence, &signed.sizes, &cfg.verify);
+    drop(candidates);
+    stats.matches = matches.len();
+    lap(&mut stats, "verify");
+
+    progress.stage("cluster");
+    let groups = cluster::cluster(&signed.articles, &signed.sizes, &matches, &cfg.cluster);
+    lap(&mut stats, "cluster");
+
+    Ok(Outcome {
+        articles: signed.articles,
+        sizes: signed.sizes,
+        groups,
+        skipped,
+        stats,
+    })
+}
+
+/// Streams every batch of every input to `f`, reading on a separate thread.
+fn for_each_batch(
+    inputs: &[Input],
+    cfg: &ReadConfig,
+    mut f: impl FnMut(Batch) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|s| {
+        let (tx, rx) = sync_channel::<Batch>(2);
+        let reader = s.spawn(move || read::scan(inputs, cfg, &mut |b| tx.send(b).is_ok()));
+        let mut outcome = Ok(());
+        for batch in rx.iter() {
+            if let Err(e) = f(batch) {
+                outcome = Err(e);
+                break;
+            }
+        }
+        drop(rx);
+        let read_outcome = reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        outcome.and(read_outcome)
+    })
+}
+
+/// Splits parsed records into good ones and handles the bad ones.
+fn sort_records(
+    batch: Batch,
+    inputs: &[Input],
+    cfg: &ReadConfig,
+    mut skipped: Option<&mut Vec<(Location, RecordProblem)>>,
+) -> Result<Vec<(Location, Record)>> {
+    let input = &inputs[batch.input];
+    let mut good = Vec::with_capacity(batch.len());
+    for (place, parsed) in batch.into_records(&cfg.fields) {
+        let location = place.locate(input);
+        match parsed {
+            Ok(r) => good.push((location, r)),
+            Err(problem) => match cfg.bad_records {
+                BadRecords::Fail => return Err(Error::Record { location, problem }),
+                BadRecords::Skip => {
+                    if let Some(s) = skipped.as_deref_mut() {
+                        s.push((location, problem));
+                    }
+                }
+            },
+        }
+    }
+    Ok(good)
+}
+
+/// Per-thread scratch buffers, so the hot loop allocates nothing per article.
+#[derive(Default)]
+struct Scratch {
+    normalized: String,
+    lines: Vec<u64>,
+    shingles: Vec<u64>,
+    shingler: Shingler,
+}
+
+fn learn_boilerplate(
+    inputs: &[Input],
+    cfg: &Config,
+    min_docs: u32,
+    progress: &dyn Progress,
+) -> Result<Boilerplate> {
+    let mut observations: Vec<boilerplate::Observation> = Vec::new();
+    for_each_batch(inputs, &cfg.read, |batch| {
+        let records = sort_records(batch, inputs, &cfg.read, None)?;
+        let bytes: u64 = records.iter().map(|r| r.1.text.len() as u64).sum();
+        let obs: Vec<Vec<boilerplate::Observation>> = records
+            .par_iter()
+            .map_init(Scratch::default, |sc, (_, r)| {
+                normalize_into(&r.text, &mut sc.normalized);
+                sc.lines.clear();
+                sc.lines
+                    .extend(sc.normalized.lines().map(boilerplate::line_hash));
+                let mut out = Vec::with_capacity(sc.lines.len());
+                boilerplate::observe(&mut sc.lines, &mut out);
+                out
+            })
+            .collect();
+        for o in obs {
+            observations.extend_from_slice(&o);
+        }
+        progress.advance(records.len() as u64, bytes);
+        Ok(())
+    })?;
+    Ok(Boilerplate::learn(observations, min_docs))
+}
+
+struct Signed {
+    articles: Vec<ArticleMeta>,
+    sizes: Vec<u32>,
+    sigs: Signatures,
+    sets: Option<ShingleSets>,
+    bytes: u64,
+}
+
+fn sign_all(
+    inputs: &[Input],
+    cfg: &Config,
+    boiler: &Boilerplate,
+    progress: &dyn Progress,
+    skipped: &mut Vec<(Location, RecordProblem)>,
+) -> Result<Signed> {
+    let signer = Signer::new(&cfg.minhash);
+    let k = signer.len();
+    let exact = cfg.verify.exact;
+    let mut out = Signed {
+        articles: Vec::new(),
+        sizes: Vec::new(),
+        sigs: Signatures::new(k),
+        sets: exact.then(ShingleSets::new),
+        bytes: 0,
+    };
+    let mut seen: AHashMap<Box<str>, ArticleId> = AHashMap::new();
+    for_each_batch(inputs, &cfg.read, |batch| {
+        let mut records = sort_records(batch, inputs, &cfg.read, Some(skipped))?;
+        // Duplicate ids are found here, in input order, before any work.
+        let mut keep = Vec::with_capacity(records.len());
+        for (i, (location, r)) in records.iter().enumerate() {
+            let next = ArticleId((out.articles.len() + keep.len()) as u32);
+            match seen.get(r.id.as_str()) {
+                Some(&first) => {
+                    let problem = RecordProblem::DuplicateId {
+                        id: r.id.clone(),
+                        first: location_of(&out.articles, &records, &keep, first),
+                    };
+                    match cfg.read.bad_records {
+                        BadRecords::Fail => {
+                            return Err(Error::Record {
+                                location: location.clone(),
+                                problem,
+                            });
+                        }
+                        BadRecords::Skip => skipped.push((location.clone(), problem)),
+                    }
+                }
+                None => {
+                    seen.insert(r.id.as_str().into(), next);
+                    keep.push(i);
+                }
+            }
+        }
+        if keep.len() < records.len() {
+            let mut it = keep.iter().peekable();
+            let mut i = 0;
+            records.retain(|_| {
+                let kept = it.peek() == Some(&&i);
+                if kept {
+                    it.next();
+                }
+                i += 1;
+                kept
+            });
+        }
+
+        let mut rows = vec![0u32; records.len() * k];
+        let results: Vec<(u32, Option<Vec<u64>>)> = rows
+            .par_chunks_mut(k)
+            .zip(records.par_iter())
+            .map_init(Scratch::default, |sc, (row, (_, r))| {
+                normalize_into(&r.text, &mut sc.normalized);
+                let mut kept = sc
+                    .normalized
+                    .lines()
+                    .filter(|l| !boiler.contains(boilerplate::line_hash(l)))
+                    .peekable();
+                sc.shingles.clear();
+                // An article made only of boilerplate keeps its text: it is
+                // better compared on its template than not at all.
+                let n = if kept.peek().is_some() {
+                    sc.shingler.shingle(&cfg.shingle, kept, &mut sc.shingles)
+                } else {
+                    sc.shingler
+                        .shingle(&cfg.shingle, sc.normalized.lines(), &mut sc.shingles)
+                };
+                signer.sign(&sc.shingles, row);
+                (n as u32, exact.then(|| sc.shingles.clone()))
+            })
+            .collect();
+        out.sigs.extend_from(&rows);
+        let mut bytes = 0u64;
+        let results_len = results.len();
+        for ((location, r), (size, set)) in records.into_iter().zip(results) {
+            bytes += r.text.len() as u64;
+            out.sizes.push(size);
+            if let (Some(sets), Some(set)) = (out.sets.as_mut(), set) {
+                sets.push(&set);
+            }
+            out.articles.push(ArticleMeta {
+                id: r.id.into(),
+                source: r.source.map(String::into_boxed_str),
+                date: r.date,
+                title: r.title.map(String::into_boxed_str),
+                location,
+            });
+        }
+        out.bytes += bytes;
+        progress.advance(results_len as u64, bytes);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Where the article with id `first` was read: earlier batches are in
+/// `articles`, this batch's are among `records` at the positions in `keep`.
+fn location_of(
+    articles: &[ArticleMeta],
+    records: &[(Location, Record)],
+    keep: &[usize],
+    first: ArticleId,
+) -> Location {
+    match articles.get(first.index()) {
+        Some(a) => a.location.clone(),
+        None => records[keep[first.index() - articles.len()]].0.clone(),
+    }
+}

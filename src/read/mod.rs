@@ -1,0 +1,260 @@
+//! The `read` stage: inputs in, batches of records out.
+//!
+//! An [`Input`] is a JSON Lines file, a CSV file with a header, a directory
+//! of `.txt` files, or bytes already read from standard input; `.gz` files
+//! are decompressed on the fly (recognised by their magic bytes, not their
+//! name). [`scan`] streams every input in order as [`Batch`]es of a few
+//! megabytes, so memory holds a few batches, never the collection. JSON lines
+//! are split but not parsed by the reading thread: [`Batch::into_records`]
+//! parses them on the worker threads.
+//!
+//! An input can be scanned more than once (the boilerplate pass and the
+//! signature pass each read it), which is why standard input is held as bytes.
+
+mod csv;
+mod jsonl;
+mod txt;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::article::Record;
+use crate::config::{FieldNames, Format, ReadConfig};
+use crate::error::{Error, Location, RecordProblem, Result};
+
+/// Bytes of input text per batch: large enough to keep every thread busy,
+/// small enough that a few batches in flight cost little memory.
+const BATCH_BYTES: usize = 4 << 20;
+/// Records per batch for formats parsed on the reading thread.
+const BATCH_RECORDS: usize = 1024;
+
+/// One input of a run.
+#[derive(Debug, Clone)]
+pub struct Input {
+    name: String,
+    origin: Origin,
+    format: Format,
+}
+
+#[derive(Debug, Clone)]
+enum Origin {
+    Bytes(Arc<[u8]>),
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+impl Input {
+    /// An input from a path; a directory is read as `.txt` files. The format
+    /// is `format` if given, else guessed from the name (`.jsonl`, `.ndjson`,
+    /// `.json`, `.csv`, each optionally `.gz`), else from the first byte.
+    pub fn open(path: &Path, format: Option<Format>) -> Result<Input> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let name = path.display().to_string();
+        if meta.is_dir() {
+            return Ok(Input {
+                name,
+                origin: Origin::Dir(path.to_path_buf()),
+                format: Format::TextDir,
+            });
+        }
+        let format = match format.or_else(|| format_from_name(path)) {
+            Some(f) => f,
+            None => {
+                let mut r = open_file(path)?;
+                sniff(&mut r).map_err(|e| Error::io(path, e))?
+            }
+        };
+        if format == Format::TextDir {
+            return Err(Error::Config(format!(
+                "{name}: --format txt needs a directory of .txt files"
+            )));
+        }
+        Ok(Input {
+            name,
+            origin: Origin::File(path.to_path_buf()),
+            format,
+        })
+    }
+
+    /// An input held in memory (standard input), named `name` in messages.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>, format: Option<Format>) -> Result<Input> {
+        let bytes: Arc<[u8]> = bytes.into();
+        let format = match format {
+            Some(Format::TextDir) => {
+                return Err(Error::Config(format!(
+                    "{name}: --format txt needs a directory of .txt files"
+                )));
+            }
+            Some(f) => f,
+            None => sniff(
+                &mut decompress(Box::new(std::io::Cursor::new(bytes.clone())))
+                    .map_err(|e| Error::io(name, e))?,
+            )
+            .map_err(|e| Error::io(name, e))?,
+        };
+        Ok(Input {
+            name: name.to_string(),
+            origin: Origin::Bytes(bytes),
+            format,
+        })
+    }
+
+    /// The name used in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The format the input is read as.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    fn reader(&self) -> Result<Box<dyn BufRead + Send>> {
+        match &self.origin {
+            Origin::Bytes(b) => decompress(Box::new(std::io::Cursor::new(b.clone())))
+                .map_err(|e| Error::io(&self.name, e)),
+            Origin::File(p) => open_file(p),
+            Origin::Dir(_) => unreachable!("directories are walked, not read"),
+        }
+    }
+}
+
+fn format_from_name(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.')?.1;
+    match ext {
+        "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
+        "csv" => Some(Format::Csv),
+        _ => None,
+    }
+}
+
+/// Guesses JSON Lines (first non-blank byte `{`) or CSV.
+fn sniff(r: &mut Box<dyn BufRead + Send>) -> std::io::Result<Format> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(Format::JsonLines);
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let b = buf[i];
+                return Ok(if b == b'{' || b == 0xEF {
+                    Format::JsonLines
+                } else {
+                    Format::Csv
+                });
+            }
+            None => {
+                let n = buf.len();
+                r.consume(n);
+            }
+        }
+    }
+}
+
+fn open_file(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    decompress(Box::new(BufReader::with_capacity(1 << 20, f))).map_err(|e| Error::io(path, e))
+}
+
+/// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
+fn decompress(mut r: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let head = r.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let gz = flate2::bufread::MultiGzDecoder::new(r);
+        Ok(Box::new(BufReader::with_capacity(1 << 20, gz)))
+    } else {
+        Ok(r)
+    }
+}
+
+/// Where in an input a record was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// 1-based line of the record's first byte.
+    pub line: u64,
+    /// The file, when it is not the input itself (a file of a directory).
+    pub file: Option<Box<str>>,
+}
+
+impl Place {
+    /// The location to report, given the input's name.
+    pub fn locate(&self, input: &Input) -> Location {
+        Location {
+            input: self.file.as_deref().unwrap_or(&input.name).to_string(),
+            line: self.line,
+        }
+    }
+}
+
+/// A run of records from one input.
+#[derive(Debug)]
+pub struct Batch {
+    /// Index of the input in the list given to [`scan`].
+    pub input: usize,
+    items: Items,
+}
+
+#[derive(Debug)]
+enum Items {
+    /// Unparsed JSON lines: `(line number, start, end)` into `buf`.
+    Json {
+        buf: Vec<u8>,
+        lines: Vec<(u64, usize, usize)>,
+    },
+    /// Records parsed while reading (CSV rows, text files).
+    Parsed(Vec<(Place, Result<Record, RecordProblem>)>),
+}
+
+impl Batch {
+    /// Number of records in the batch.
+    pub fn len(&self) -> usize {
+        match &self.items {
+            Items::Json { lines, .. } => lines.len(),
+            Items::Parsed(v) => v.len(),
+        }
+    }
+
+    /// Whether the batch holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The records with where they were found, in input order; JSON is
+    /// parsed in parallel on the current rayon pool.
+    pub fn into_records(self, fields: &FieldNames) -> Vec<(Place, Result<Record, RecordProblem>)> {
+        match self.items {
+            Items::Parsed(v) => v,
+            Items::Json { buf, lines } => lines
+                .par_iter()
+                .map(|&(line, start, end)| {
+                    let place = Place { line, file: None };
+                    (place, jsonl::parse(&buf[start..end], fields))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Streams every input, in order, as batches passed to `sink`. Stops early
+/// (without error) when `sink` returns `false`.
+pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> bool) -> Result<()> {
+    for (i, input) in inputs.iter().enumerate() {
+        let go_on = match (&input.origin, input.format) {
+            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, sink)?,
+            (_, Format::JsonLines) => jsonl::scan(input.reader()?, &input.name, i, sink)?,
+            (_, Format::Csv) => csv::scan(input.reader()?, &input.name, i, &cfg.fields, sink)?,
+            (_, Format::TextDir) => unreachable!("checked in Input::open"),
+        };
+        if !go_on {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! A directory of `.txt` files, one article each.
+//!
+//! The directory is walked recursively in file-name order (so runs are
+//! repeatable); the id of an article is its path relative to the directory,
+//! with `/` separators on every platform. Files ending in `.txt.gz` are
+//! decompressed. Other files are ignored. Messages about a record name the
+//! file itself, not the directory.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::{BATCH_RECORDS, Batch, Items, Place};
+use crate::article::Record;
+use crate::error::{Error, RecordProblem, Result};
+
+pub(super) fn scan(
+    dir: &Path,
+    name: &str,
+    input: usize,
+    sink: &mut dyn FnMut(Batch) -> bool,
+) -> Result<bool> {
+    let mut rows = Vec::new();
+    let mut seen = 0usize;
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        let fname = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        let is_text = fname.ends_with(".txt") || fname.ends_with(".txt.gz");
+        if !entry.file_type().is_file() || !is_text {
+            continue;
+        }
+        seen += 1;
+        let path = entry.path();
+        let rel = path.strip_prefix(dir).unwrap_or(path);
+        let id = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut bytes = Vec::new();
+        super::open_file(path)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        let (line, parsed) = match String::from_utf8(bytes) {
+            Ok(text) => (1, Record::new(id, text, None, None, None)),
+            Err(e) => {
+                let upto = e.utf8_error().valid_up_to();
+                let line = 1 + memchr::memchr_iter(b'\n', &e.as_bytes()[..upto]).count() as u64;
+                (line, Err(RecordProblem::Utf8(upto)))
+            }
+        };
+        let file = Some(path.display().to_string().into_boxed_str());
+        rows.push((Place { line, file }, parsed));
+        if rows.len() == BATCH_RECORDS && !sink(batch(input, std::mem::take(&mut rows))) {
+            return Ok(false);
+        }
+    }
+    if seen == 0 {
+        return Err(Error::Config(format!(
+            "{name}: no .txt files in this directory"
+        )));
+    }
+    Ok(rows.is_empty() || sink(batch(input, rows)))
+}
+
+fn batch(input: usize, rows: Vec<(Place, Result<Record, RecordProblem>)>) -> Batch {
+    Batch {
+        input,
+        items: Items::Parsed(rows),
+    }
+}
