@@ -24,11 +24,6 @@ use rayon::prelude::*;
 
 use crate::minhash::mix64;
 
-/// Hash of one normalised line (stable: xxh3).
-pub fn line_hash(line: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(line.as_bytes())
-}
-
 /// Number of hash seeds a line's context is taken under.
 pub const CONTEXTS: usize = 4;
 

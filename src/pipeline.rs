@@ -22,13 +22,13 @@ use rayon::prelude::*;
 use crate::article::{ArticleId, ArticleMeta, Record};
 use crate::boilerplate::{self, Boilerplate};
 use crate::cluster::{self, Groups};
-use crate::config::{BadRecords, Config, ReadConfig};
+use crate::config::{BadRecords, Config, ReadConfig, ShingleConfig, ShingleUnit};
 use crate::error::{Error, Location, RecordProblem, Result};
 use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
-use crate::normalize::normalize_into;
+use crate::normalize::{Words, line_hash, normalize_into};
 use crate::read::{self, Batch, Input};
-use crate::shingle::Shingler;
+use crate::shingle::{char_units, fold_windows};
 use crate::verify::{self, Evidence, ShingleSets};
 
 /// Receives progress reports; the binary draws them, tests ignore them.
@@ -203,10 +203,57 @@ fn sort_records(
 /// Per-thread scratch buffers, so the hot loop allocates nothing per article.
 #[derive(Default)]
 struct Scratch {
-    normalized: String,
+    words: Words,
     lines: Vec<u64>,
+    keep: Vec<bool>,
+    kept: Vec<u64>,
+    normalized: String,
     shingles: Vec<u64>,
-    shingler: Shingler,
+}
+
+impl Scratch {
+    /// Tokenises `text` and fills `lines` with its line hashes.
+    fn read_lines(&mut self, text: &str) {
+        self.words.tokenize(text);
+        self.lines.clear();
+        self.lines.extend(self.words.lines().map(line_hash));
+    }
+
+    /// Fills `shingles` from `text` without its boilerplate lines (all of
+    /// it when every line is boilerplate: an article made only of template
+    /// text is better compared on it than not at all). Returns the count.
+    fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) -> usize {
+        self.read_lines(text);
+        let mut keep = std::mem::take(&mut self.keep);
+        keep.clear();
+        keep.extend(self.lines.iter().map(|&h| !boiler.contains(h)));
+        let keep_all = !keep.contains(&true);
+        self.shingles.clear();
+        let n = match cfg.unit {
+            ShingleUnit::Words => {
+                self.kept.clear();
+                for (line, &k) in self.words.lines().zip(&keep) {
+                    if k || keep_all {
+                        self.kept.extend_from_slice(line);
+                    }
+                }
+                fold_windows(&self.kept, cfg.k, &mut self.shingles)
+            }
+            ShingleUnit::Chars => {
+                normalize_into(text, &mut self.normalized);
+                let lines = self
+                    .normalized
+                    .lines()
+                    .zip(&keep)
+                    .filter(|&(_, &k)| k || keep_all)
+                    .map(|(l, _)| l);
+                char_units(lines, &mut self.kept);
+                fold_windows(&self.kept, cfg.k, &mut self.shingles)
+            }
+        };
+        self.keep = keep;
+        n
+    }
 }
 
 fn learn_boilerplate(
@@ -222,10 +269,7 @@ fn learn_boilerplate(
         let obs: Vec<Vec<boilerplate::Observation>> = records
             .par_iter()
             .map_init(Scratch::default, |sc, (_, r)| {
-                normalize_into(&r.text, &mut sc.normalized);
-                sc.lines.clear();
-                sc.lines
-                    .extend(sc.normalized.lines().map(boilerplate::line_hash));
+                sc.read_lines(&r.text);
                 let mut out = Vec::with_capacity(sc.lines.len());
                 boilerplate::observe(&mut sc.lines, &mut out);
                 out
@@ -312,21 +356,7 @@ fn sign_all(
             .par_chunks_mut(k)
             .zip(records.par_iter())
             .map_init(Scratch::default, |sc, (row, (_, r))| {
-                normalize_into(&r.text, &mut sc.normalized);
-                let mut kept = sc
-                    .normalized
-                    .lines()
-                    .filter(|l| !boiler.contains(boilerplate::line_hash(l)))
-                    .peekable();
-                sc.shingles.clear();
-                // An article made only of boilerplate keeps its text: it is
-                // better compared on its template than not at all.
-                let n = if kept.peek().is_some() {
-                    sc.shingler.shingle(&cfg.shingle, kept, &mut sc.shingles)
-                } else {
-                    sc.shingler
-                        .shingle(&cfg.shingle, sc.normalized.lines(), &mut sc.shingles)
-                };
+                let n = sc.shingle(&r.text, &cfg.shingle, boiler);
                 signer.sign(&sc.shingles, row);
                 (n as u32, exact.then(|| sc.shingles.clone()))
             })

