@@ -25,34 +25,51 @@ pub struct Date {
     pub seconds: i64,
     /// The date as written in the input, trimmed.
     pub text: Box<str>,
+    /// Whether a time of day was given (a bare date covers a whole day).
+    pub has_time: bool,
 }
 
 impl Date {
+    /// Sort key for "earliest": by day, then by time where one is given; a
+    /// bare date sorts after the timed articles of its day, since it may
+    /// stand for any moment of it.
+    pub fn order_key(&self) -> (i64, i64) {
+        let day = self.seconds.div_euclid(86_400);
+        let within = if self.has_time {
+            self.seconds.rem_euclid(86_400)
+        } else {
+            86_400
+        };
+        (day, within)
+    }
+
     /// Parses ISO 8601: `2025-03-14`, `2025-03-14T09:30:00Z`,
     /// `2025-03-14T09:30:00+02:00`, `2025-03-14 09:30:00` or
     /// `2025-03-14T09:30` (date-times without an offset are taken as UTC).
     pub fn parse(raw: &str) -> Result<Date, RecordProblem> {
         use chrono::{DateTime, NaiveDate, NaiveDateTime};
         let s = raw.trim();
-        let seconds = if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-            d.timestamp()
-        } else if let Some(d) = [
+        const FORMATS: [&str; 3] = [
             "%Y-%m-%dT%H:%M:%S%.f",
             "%Y-%m-%d %H:%M:%S%.f",
             "%Y-%m-%dT%H:%M",
-        ]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        ];
+        let (seconds, has_time) = if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+            (d.timestamp(), true)
+        } else if let Some(d) = FORMATS
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
         {
-            d.and_utc().timestamp()
+            (d.and_utc().timestamp(), true)
         } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            d.and_hms_opt(0, 0, 0)
-                .map_or(0, |t| t.and_utc().timestamp())
+            let midnight = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+            (midnight.unwrap_or(0), false)
         } else {
             return Err(RecordProblem::BadDate(s.to_string()));
         };
         Ok(Date {
             seconds,
+            has_time,
             text: s.into(),
         })
     }

@@ -125,7 +125,7 @@ pub struct ClusterArgs {
     #[arg(
         short,
         long,
-        default_value_t = 0.5,
+        default_value_t = 0.35,
         value_name = "J",
         help_heading = "Matching"
     )]

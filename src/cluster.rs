@@ -162,7 +162,7 @@ fn prefer(
                 articles[id.index()]
                     .date
                     .as_ref()
-                    .map_or((1, 0), |d| (0, d.seconds))
+                    .map_or((1, (0, 0)), |d| (0, d.order_key()))
             };
             key(x) < key(current)
         }

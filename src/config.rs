@@ -211,7 +211,9 @@ pub struct LshConfig {
     /// Explicit `(bands, rows)`; `None` derives them from the verification
     /// threshold (see `lsh::Banding::for_threshold`).
     pub banding: Option<(usize, usize)>,
-    /// Probability of finding a pair that sits exactly at the threshold.
+    /// Probability of finding a pair that sits exactly at the candidate
+    /// threshold (0.98: one more row per band would drop it to about 0.5
+    /// at the default settings).
     pub recall_at_threshold: f64,
     /// Buckets larger than this are linked along a window instead of all
     /// pairs, so a bucket swollen by shared text costs linear time.
@@ -222,7 +224,7 @@ impl Default for LshConfig {
     fn default() -> Self {
         LshConfig {
             banding: None,
-            recall_at_threshold: 0.99,
+            recall_at_threshold: 0.98,
             max_bucket: 64,
         }
     }
@@ -231,7 +233,14 @@ impl Default for LshConfig {
 /// Settings of the `verify` stage.
 #[derive(Debug, Clone)]
 pub struct VerifyConfig {
-    /// Minimum Jaccard similarity of a near-duplicate pair.
+    /// Minimum Jaccard similarity (of word 5-gram sets) of a near-duplicate
+    /// pair. The default 0.35 comes from the synthetic bench corpus, whose
+    /// copies carry 0-15% word edits (pairwise F1 on 10k articles: 0.61 at
+    /// 0.8, 0.81 at 0.5, 0.89 at 0.4, 0.94 at 0.35, 0.97 at 0.3, precision
+    /// 1.0 throughout), weighed against real-news negatives: a follow-up
+    /// quoting a third of an earlier story sits near J = 0.2, and the
+    /// estimate's standard error at 128 values is 0.035 there, so 0.35 keeps
+    /// such pairs out with a margin of four standard errors.
     pub threshold: f64,
     /// Minimum containment of the shorter article in the longer one; `None`
     /// turns the containment test off.
@@ -244,10 +253,31 @@ pub struct VerifyConfig {
     pub exact: bool,
 }
 
+impl VerifyConfig {
+    /// Longest length ratio (longer / shorter, in shingles) at which the
+    /// candidate search is tuned to find containment pairs: wire copy inside
+    /// a local story up to three times its length.
+    pub const CONTAINMENT_LENGTH_RATIO: f64 = 3.0;
+
+    /// The lowest Jaccard similarity a pair that passes verification can
+    /// have, which the candidate search must reach: the threshold itself, or
+    /// with containment on, the Jaccard of a pair whose shorter article is
+    /// contained at the containment threshold in one
+    /// [`Self::CONTAINMENT_LENGTH_RATIO`] times longer:
+    /// `J = C / (1 + R - C)`.
+    pub fn candidate_threshold(&self) -> f64 {
+        let r = Self::CONTAINMENT_LENGTH_RATIO;
+        match self.containment {
+            Some(c) => self.threshold.min(c / (1.0 + r - c)),
+            None => self.threshold,
+        }
+    }
+}
+
 impl Default for VerifyConfig {
     fn default() -> Self {
         VerifyConfig {
-            threshold: 0.5,
+            threshold: 0.35,
             containment: Some(0.8),
             containment_min_shingles: 30,
             exact: false,
@@ -258,7 +288,8 @@ impl Default for VerifyConfig {
 /// Which member of a group is canonical.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CanonicalPolicy {
-    /// The earliest dated article (undated articles come last), then first seen.
+    /// The earliest dated article (by day, then time where given; undated
+    /// articles last), then first seen.
     #[default]
     Earliest,
     /// The article with the most shingles, then first seen.

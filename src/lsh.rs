@@ -4,8 +4,9 @@
 //! articles are candidates when any band is equal. A pair of Jaccard `j`
 //! becomes a candidate with probability `1 - (1 - j^rows)^bands`.
 //!
-//! The banding is chosen from the verification threshold so that a pair *at*
-//! the threshold is found with high probability (default 99%), taking the
+//! The banding is chosen from the lowest similarity verification can accept
+//! (see `VerifyConfig::candidate_threshold`) so that a pair *at* that
+//! similarity is found with high probability (default 98%), taking the
 //! most rows that reach it, which keeps random candidates rare. The classic
 //! choice that minimises the area under the wrong side of the S-curve finds a
 //! pair at the threshold only about 40% of the time (9 x 13 at 0.8 with 128

@@ -121,7 +121,11 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
 
     progress.stage("index");
     let usable: Vec<bool> = signed.sizes.iter().map(|&s| s > 0).collect();
-    let banding = Banding::from_config(&cfg.lsh, cfg.verify.threshold, cfg.minhash.num_perm);
+    let banding = Banding::from_config(
+        &cfg.lsh,
+        cfg.verify.candidate_threshold(),
+        cfg.minhash.num_perm,
+    );
     let candidates = lsh::candidates(&signed.sigs, &usable, banding, &cfg.lsh);
     stats.banding = Some(banding);
     stats.candidates = candidates.len();
