@@ -20,6 +20,30 @@
 //! occurrences.
 
 use ahash::AHashSet;
+
+use crate::normalize::{Words, line_hash};
+
+/// Lines longer than this (in bytes of raw text) are never boilerplate.
+/// Templates are short ("Leave a Reply", share bars, newsletter blurbs,
+/// copyright lines, "READ MORE: <headline>"); skipping long paragraphs lets
+/// the learning pass read most of the text with `memchr` only.
+pub const MAX_LINE_BYTES: usize = 320;
+
+/// The raw lines of a text, split at `\n`.
+pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+}
+
+/// The key of a raw line that may be boilerplate: the hash of its
+/// normalised words, or `None` for long lines and lines without words.
+/// `words` is scratch space.
+pub fn line_key(line: &str, words: &mut Words) -> Option<u64> {
+    if line.len() > MAX_LINE_BYTES {
+        return None;
+    }
+    words.tokenize(line);
+    (!words.is_empty()).then(|| line_hash(&words.hashes))
+}
 use rayon::prelude::*;
 
 use crate::minhash::mix64;

@@ -194,45 +194,161 @@ pub fn line_hash(words: &[u64]) -> u64 {
 pub struct Words {
     /// Word hashes ([`word_hash`] of each normalised word), in order.
     pub hashes: Vec<u64>,
+    /// Flags of each word ([`CAPITALIZED`], [`SENTENCE_START`], [`NUMERIC`],
+    /// [`SHORT`]), for the story stage.
+    pub flags: Vec<u8>,
     /// For each non-empty line, the index in `hashes` one past its last word.
     pub line_ends: Vec<usize>,
     scratch: String,
 }
 
+/// Byte classes of the tokenizer (letters and digits are bits, so one OR
+/// per byte tells whether a word was all digits).
+const SEP: u8 = 0;
+const ALPHA: u8 = 1;
+const DIGIT: u8 = 2;
+const WORD: u8 = ALPHA | DIGIT;
+const NEWLINE: u8 = 4;
+const STOP: u8 = 8;
+const HIGH: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [SEP; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            HIGH
+        } else if c.is_ascii_alphabetic() {
+            ALPHA
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'\n' || c == b'\r' {
+            NEWLINE
+        } else if c == b'.' || c == b'!' || c == b'?' {
+            STOP
+        } else {
+            SEP
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Word flag: the word starts with an uppercase letter in the raw text.
+pub const CAPITALIZED: u8 = 1;
+/// Word flag: the word opens a line or follows `.`, `!` or `?`.
+pub const SENTENCE_START: u8 = 2;
+/// Word flag: the word is made of digits only.
+pub const NUMERIC: u8 = 4;
+/// Word flag: the word has at most two characters.
+pub const SHORT: u8 = 8;
+
+/// [`ascii_word_hash`] of `bytes[start..end]`, loading short words in one
+/// unaligned read where the text allows it.
+#[inline]
+fn ascii_word_hash_at(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len <= 8 {
+        if let Some(chunk) = bytes.get(start..start + 8) {
+            let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            let mask = u64::MAX >> (64 - 8 * len);
+            let h = (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            return crate::minhash::mix64(h ^ ((v | 0x2020_2020_2020_2020) & mask));
+        }
+    }
+    ascii_word_hash(&bytes[start..end])
+}
+
 impl Words {
     /// Tokenises `text`, replacing what the buffers held.
     pub fn tokenize(&mut self, text: &str) {
+        self.clear();
+        self.extend(text);
+    }
+
+    /// Forgets every word.
+    pub fn clear(&mut self) {
         self.hashes.clear();
+        self.flags.clear();
         self.line_ends.clear();
+    }
+
+    /// Drops the words from index `len` on (and the line ends past them).
+    pub fn truncate(&mut self, len: usize) {
+        self.hashes.truncate(len);
+        self.flags.truncate(len);
+        while self.line_ends.last().is_some_and(|&e| e > len) {
+            self.line_ends.pop();
+        }
+        if len > self.line_ends.last().copied().unwrap_or(0) {
+            self.line_ends.push(len);
+        }
+    }
+
+    /// Tokenises `text` after the words already held, as a new line.
+    pub fn extend(&mut self, text: &str) {
         let bytes = text.as_bytes();
+        let n = bytes.len();
+        let mut sentence = SENTENCE_START;
         let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_alphanumeric() {
-                let start = i;
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+        while i < n {
+            match CLASS[bytes[i] as usize] {
+                ALPHA | DIGIT => {
+                    let start = i;
+                    let mut seen = 0;
+                    while i < n {
+                        let c = CLASS[bytes[i] as usize];
+                        if c & WORD == 0 {
+                            break;
+                        }
+                        seen |= c;
+                        i += 1;
+                    }
+                    if i < n && bytes[i] >= 0x80 && !starts_separator(text, i) {
+                        i = self.slow_word(text, start, i, sentence);
+                    } else {
+                        let word = &bytes[start..i];
+                        let mut f = sentence;
+                        if word[0].is_ascii_uppercase() {
+                            f |= CAPITALIZED;
+                        }
+                        if word.len() <= 2 {
+                            f |= SHORT;
+                        }
+                        if seen == DIGIT {
+                            f |= NUMERIC;
+                        }
+                        self.hashes.push(ascii_word_hash_at(bytes, start, i));
+                        self.flags.push(f);
+                    }
+                    sentence = 0;
+                }
+                NEWLINE => {
+                    self.end_line();
+                    sentence = SENTENCE_START;
                     i += 1;
                 }
-                if i < bytes.len() && bytes[i] >= 0x80 && !starts_separator(text, i) {
-                    i = self.slow_word(text, start, i);
-                } else {
-                    self.hashes.push(ascii_word_hash(&bytes[start..i]));
+                STOP => {
+                    sentence = SENTENCE_START;
+                    i += 1;
                 }
-            } else if b < 0x80 {
-                if b == b'\n' || b == b'\r' {
-                    self.end_line();
-                }
-                i += 1;
-            } else {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                match separator(c) {
-                    Some(true) => {
-                        self.end_line();
-                        i += c.len_utf8();
+                HIGH => {
+                    let c = text[i..].chars().next().unwrap_or(' ');
+                    match separator(c) {
+                        Some(true) => {
+                            self.end_line();
+                            sentence = SENTENCE_START;
+                            i += c.len_utf8();
+                        }
+                        Some(false) => i += c.len_utf8(),
+                        None => {
+                            i = self.slow_word(text, i, i, sentence);
+                            sentence = 0;
+                        }
                     }
-                    Some(false) => i += c.len_utf8(),
-                    None => i = self.slow_word(text, i, i),
                 }
+                _ => i += 1,
             }
         }
         self.end_line();
@@ -264,7 +380,7 @@ impl Words {
 
     /// Normalises the word that starts at `start` through NFKC; `from` is
     /// where scanning for its end resumes. Returns the index after it.
-    fn slow_word(&mut self, text: &str, start: usize, from: usize) -> usize {
+    fn slow_word(&mut self, text: &str, start: usize, from: usize, sentence: u8) -> usize {
         let bytes = text.as_bytes();
         let mut end = from;
         while end < bytes.len() {
@@ -282,19 +398,35 @@ impl Words {
         }
         let mut word = std::mem::take(&mut self.scratch);
         word.clear();
+        let mut flags = sentence;
         for c in text[start..end].nfkc() {
             if c.is_alphanumeric() {
+                if word.is_empty() && c.is_uppercase() {
+                    flags |= CAPITALIZED;
+                }
                 word.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
             } else if !word.is_empty() {
-                self.hashes.push(word_hash(word.as_bytes()));
+                self.push_word(&word, flags);
+                flags = 0;
                 word.clear();
             }
         }
         if !word.is_empty() {
-            self.hashes.push(word_hash(word.as_bytes()));
+            self.push_word(&word, flags);
         }
         self.scratch = word;
         end
+    }
+
+    fn push_word(&mut self, word: &str, mut flags: u8) {
+        if word.chars().count() <= 2 {
+            flags |= SHORT;
+        }
+        if word.chars().all(|c| c.is_numeric()) {
+            flags |= NUMERIC;
+        }
+        self.hashes.push(word_hash(word.as_bytes()));
+        self.flags.push(flags);
     }
 }
 
@@ -403,6 +535,23 @@ mod tests {
             let got: Vec<Vec<u64>> = w.lines().map(<[u64]>::to_vec).collect();
             assert_eq!(got, words_via_text(s), "{s}");
         }
+    }
+
+    #[test]
+    fn flags_mark_names_sentence_starts_numbers_and_short_words() {
+        let mut w = Words::default();
+        w.tokenize("The mayor of Kestrel Falls said 41 buses. Élodie Brun agreed\nin May");
+        let f = &w.flags;
+        assert_eq!(f.len(), 13);
+        assert_eq!(f[0], CAPITALIZED | SENTENCE_START); // The
+        assert_eq!(f[1], 0); // mayor
+        assert_eq!(f[2], SHORT); // of
+        assert_eq!(f[3], CAPITALIZED); // Kestrel
+        assert_eq!(f[6], NUMERIC | SHORT); // 41
+        assert_eq!(f[8], CAPITALIZED | SENTENCE_START); // Élodie
+        assert_eq!(f[9], CAPITALIZED); // Brun
+        assert_eq!(f[11], SENTENCE_START | SHORT); // in (new line)
+        assert_eq!(f[12], CAPITALIZED); // May
     }
 
     #[test]

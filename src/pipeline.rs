@@ -208,55 +208,75 @@ fn sort_records(
 #[derive(Default)]
 struct Scratch {
     words: Words,
+    line_words: Words,
     lines: Vec<u64>,
-    keep: Vec<bool>,
-    kept: Vec<u64>,
+    text: String,
     normalized: String,
+    units: Vec<u64>,
     shingles: Vec<u64>,
 }
 
 impl Scratch {
-    /// Tokenises `text` and fills `lines` with its line hashes.
+    /// Fills `lines` with the keys of the text's short lines.
     fn read_lines(&mut self, text: &str) {
-        self.words.tokenize(text);
         self.lines.clear();
-        self.lines.extend(self.words.lines().map(line_hash));
+        for line in boilerplate::raw_lines(text) {
+            if let Some(key) = boilerplate::line_key(line, &mut self.line_words) {
+                self.lines.push(key);
+            }
+        }
     }
 
-    /// Fills `shingles` from `text` without its boilerplate lines (all of
+    /// Tokenises `text` into `words` without its boilerplate lines (all of
     /// it when every line is boilerplate: an article made only of template
-    /// text is better compared on it than not at all). Returns the count.
+    /// text is better compared on it than not at all).
+    fn read_words(&mut self, text: &str, boiler: &Boilerplate) {
+        self.words.clear();
+        let mut dropped = false;
+        for line in boilerplate::raw_lines(text) {
+            let mark = self.words.len();
+            self.words.extend(line);
+            let short = line.len() <= boilerplate::MAX_LINE_BYTES;
+            if short
+                && self.words.len() > mark
+                && boiler.contains(line_hash(&self.words.hashes[mark..]))
+            {
+                self.words.truncate(mark);
+                dropped = true;
+            }
+        }
+        if dropped && self.words.is_empty() {
+            self.words.tokenize(text);
+        }
+    }
+
+    /// Fills `shingles` from `text` without its boilerplate lines; returns
+    /// the count.
     fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) -> usize {
-        self.read_lines(text);
-        let mut keep = std::mem::take(&mut self.keep);
-        keep.clear();
-        keep.extend(self.lines.iter().map(|&h| !boiler.contains(h)));
-        let keep_all = !keep.contains(&true);
         self.shingles.clear();
-        let n = match cfg.unit {
+        match cfg.unit {
             ShingleUnit::Words => {
-                self.kept.clear();
-                for (line, &k) in self.words.lines().zip(&keep) {
-                    if k || keep_all {
-                        self.kept.extend_from_slice(line);
-                    }
-                }
-                fold_windows(&self.kept, cfg.k, &mut self.shingles)
+                self.read_words(text, boiler);
+                fold_windows(&self.words.hashes, cfg.k, &mut self.shingles)
             }
             ShingleUnit::Chars => {
-                normalize_into(text, &mut self.normalized);
-                let lines = self
-                    .normalized
-                    .lines()
-                    .zip(&keep)
-                    .filter(|&(_, &k)| k || keep_all)
-                    .map(|(l, _)| l);
-                char_units(lines, &mut self.kept);
-                fold_windows(&self.kept, cfg.k, &mut self.shingles)
+                self.text.clear();
+                let mut kept_any = false;
+                for line in boilerplate::raw_lines(text) {
+                    let drop = boilerplate::line_key(line, &mut self.line_words)
+                        .is_some_and(|k| boiler.contains(k));
+                    if !drop {
+                        self.text.push_str(line);
+                        self.text.push('\n');
+                        kept_any |= !self.line_words.is_empty();
+                    }
+                }
+                let source = if kept_any { self.text.as_str() } else { text };
+                normalize_into(source, &mut self.normalized);
+                char_units(self.normalized.lines(), &mut self.units);
+                fold_windows(&self.units, cfg.k, &mut self.shingles)
             }
-        };
-        self.keep = keep;
-        n
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! quoted field may span lines, so rows cannot be cut apart blindly); a short
 //! row or invalid UTF-8 is reported with the row's line.
 
-use std::io::BufRead;
+use std::io::Read;
 
 use super::{BATCH_RECORDS, Batch, Items, Place};
 use crate::article::Record;
@@ -13,7 +13,7 @@ use crate::config::FieldNames;
 use crate::error::{Error, RecordProblem, Result};
 
 pub(super) fn scan(
-    r: Box<dyn BufRead + Send>,
+    r: Box<dyn Read + Send>,
     name: &str,
     input: usize,
     fields: &FieldNames,

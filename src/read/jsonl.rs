@@ -6,7 +6,7 @@
 //! without building it.
 
 use std::fmt;
-use std::io::BufRead;
+use std::io::Read;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
@@ -17,7 +17,7 @@ use crate::error::{Error, RecordProblem, Result};
 
 /// Reads `r` to the end, handing batches of whole lines to `sink`.
 pub(super) fn scan(
-    mut r: Box<dyn BufRead + Send>,
+    mut r: Box<dyn Read + Send>,
     name: &str,
     input: usize,
     sink: &mut dyn FnMut(Batch) -> bool,
@@ -27,18 +27,14 @@ pub(super) fn scan(
     let mut first = true;
     loop {
         let mut buf = std::mem::take(&mut carry);
-        let mut eof = false;
-        // Fill until the buffer holds at least one full batch or the input ends.
-        while buf.len() < BATCH_BYTES {
-            let chunk = r.fill_buf().map_err(|e| Error::io(name, e))?;
-            if chunk.is_empty() {
-                eof = true;
-                break;
-            }
-            let n = chunk.len();
-            buf.extend_from_slice(chunk);
-            r.consume(n);
-        }
+        // Read straight into the batch buffer: one batch, or to the end.
+        let want = BATCH_BYTES.saturating_sub(buf.len()).max(64 << 10);
+        buf.reserve(want);
+        let got = (&mut r)
+            .take(want as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::io(name, e))?;
+        let eof = got < want;
         if first {
             if buf.starts_with(b"\xEF\xBB\xBF") {
                 buf.drain(..3);
@@ -53,7 +49,6 @@ pub(super) fn scan(
                 None => {
                     // One line longer than a batch: keep reading it.
                     carry = buf;
-                    carry.reserve(BATCH_BYTES);
                     continue;
                 }
             }

@@ -16,7 +16,7 @@ mod jsonl;
 mod txt;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -63,10 +63,7 @@ impl Input {
         }
         let format = match format.or_else(|| format_from_name(path)) {
             Some(f) => f,
-            None => {
-                let mut r = open_file(path)?;
-                sniff(&mut r).map_err(|e| Error::io(path, e))?
-            }
+            None => sniff(open_file(path)?).map_err(|e| Error::io(path, e))?,
         };
         if format == Format::TextDir {
             return Err(Error::Config(format!(
@@ -90,11 +87,11 @@ impl Input {
                 )));
             }
             Some(f) => f,
-            None => sniff(
-                &mut decompress(Box::new(std::io::Cursor::new(bytes.clone())))
-                    .map_err(|e| Error::io(name, e))?,
-            )
-            .map_err(|e| Error::io(name, e))?,
+            None => {
+                let reader = decompress(std::io::Cursor::new(bytes.clone()))
+                    .map_err(|e| Error::io(name, e))?;
+                sniff(reader).map_err(|e| Error::io(name, e))?
+            }
         };
         Ok(Input {
             name: name.to_string(),
@@ -113,10 +110,11 @@ impl Input {
         self.format
     }
 
-    fn reader(&self) -> Result<Box<dyn BufRead + Send>> {
+    fn reader(&self) -> Result<Box<dyn Read + Send>> {
         match &self.origin {
-            Origin::Bytes(b) => decompress(Box::new(std::io::Cursor::new(b.clone())))
-                .map_err(|e| Error::io(&self.name, e)),
+            Origin::Bytes(b) => {
+                decompress(std::io::Cursor::new(b.clone())).map_err(|e| Error::io(&self.name, e))
+            }
             Origin::File(p) => open_file(p),
             Origin::Dir(_) => unreachable!("directories are walked, not read"),
         }
@@ -134,43 +132,39 @@ fn format_from_name(path: &Path) -> Option<Format> {
     }
 }
 
-/// Guesses JSON Lines (first non-blank byte `{`) or CSV.
-fn sniff(r: &mut Box<dyn BufRead + Send>) -> std::io::Result<Format> {
-    loop {
-        let buf = r.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(Format::JsonLines);
-        }
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => {
-                let b = buf[i];
-                return Ok(if b == b'{' || b == 0xEF {
-                    Format::JsonLines
-                } else {
-                    Format::Csv
-                });
-            }
-            None => {
-                let n = buf.len();
-                r.consume(n);
-            }
+/// Guesses JSON Lines (first non-blank byte `{`, or a byte order mark) or
+/// CSV, from the first 64 KiB.
+fn sniff(r: Box<dyn Read + Send>) -> std::io::Result<Format> {
+    let mut head = Vec::new();
+    r.take(64 << 10).read_to_end(&mut head)?;
+    Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(0xEF) | None => Format::JsonLines,
+        Some(_) => Format::Csv,
+    })
+}
+
+fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    decompress(f).map_err(|e| Error::io(path, e))
+}
+
+/// Wraps a reader in a gzip decoder when it starts with the gzip magic
+/// bytes; plain input is read directly, with no intermediate buffer.
+fn decompress<R: Read + Seek + Send + 'static>(mut r: R) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut magic = [0u8; 2];
+    let mut got = 0;
+    while got < 2 {
+        match r.read(&mut magic[got..])? {
+            0 => break,
+            n => got += n,
         }
     }
-}
-
-fn open_file(path: &Path) -> Result<Box<dyn BufRead + Send>> {
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    decompress(Box::new(BufReader::with_capacity(1 << 20, f))).map_err(|e| Error::io(path, e))
-}
-
-/// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
-fn decompress(mut r: Box<dyn BufRead + Send>) -> std::io::Result<Box<dyn BufRead + Send>> {
-    let head = r.fill_buf()?;
-    if head.starts_with(&[0x1f, 0x8b]) {
-        let gz = flate2::bufread::MultiGzDecoder::new(r);
-        Ok(Box::new(BufReader::with_capacity(1 << 20, gz)))
+    r.seek(SeekFrom::Start(0))?;
+    if got == 2 && magic == [0x1f, 0x8b] {
+        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, r));
+        Ok(Box::new(gz))
     } else {
-        Ok(r)
+        Ok(Box::new(r))
     }
 }
 
