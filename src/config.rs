@@ -43,26 +43,26 @@ impl Config {
         if !(t > 0.0 && t <= 1.0) {
             return bad(format!("--threshold must be in (0, 1], found {t}"));
         }
-        if let Some(c) = self.verify.containment {
-            if !(c > 0.0 && c <= 1.0) {
-                return bad(format!("--containment must be in (0, 1], found {c}"));
-            }
+        if let Some(c) = self.verify.containment
+            && !(c > 0.0 && c <= 1.0)
+        {
+            return bad(format!("--containment must be in (0, 1], found {c}"));
         }
-        if let Some(b) = &self.normalize.boilerplate {
-            if b.min_docs < 2 {
-                return bad(format!(
-                    "--boilerplate-min-docs must be at least 2, found {}",
-                    b.min_docs
-                ));
-            }
+        if let Some(b) = &self.normalize.boilerplate
+            && b.min_docs < 2
+        {
+            return bad(format!(
+                "--boilerplate-min-docs must be at least 2, found {}",
+                b.min_docs
+            ));
         }
-        if let Some((b, r)) = self.lsh.banding {
-            if b == 0 || r == 0 || b * r > self.minhash.num_perm {
-                return bad(format!(
-                    "--bands {b} x --rows {r} must be positive and use at most --num-perm {} values",
-                    self.minhash.num_perm
-                ));
-            }
+        if let Some((b, r)) = self.lsh.banding
+            && (b == 0 || r == 0 || b * r > self.minhash.num_perm)
+        {
+            return bad(format!(
+                "--bands {b} x --rows {r} must be positive and use at most --num-perm {} values",
+                self.minhash.num_perm
+            ));
         }
         Ok(())
     }

@@ -249,13 +249,13 @@ pub const SHORT: u8 = 8;
 #[inline]
 fn ascii_word_hash_at(bytes: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
-    if len <= 8 {
-        if let Some(chunk) = bytes.get(start..start + 8) {
-            let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            let mask = u64::MAX >> (64 - 8 * len);
-            let h = (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            return crate::minhash::mix64(h ^ ((v | 0x2020_2020_2020_2020) & mask));
-        }
+    if len <= 8
+        && let Some(chunk) = bytes.get(start..start + 8)
+    {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let mask = u64::MAX >> (64 - 8 * len);
+        let h = (len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        return crate::minhash::mix64(h ^ ((v | 0x2020_2020_2020_2020) & mask));
     }
     ascii_word_hash(&bytes[start..end])
 }
