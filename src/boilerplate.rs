@@ -29,9 +29,16 @@ use crate::normalize::{Words, line_hash};
 /// the learning pass read most of the text with `memchr` only.
 pub const MAX_LINE_BYTES: usize = 320;
 
-/// The raw lines of a text, split at `\n`.
+/// The raw lines of a text, split at `\n` (found with `memchr`).
 pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n')
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    ends.map(move |end| {
+        // `\n` is ASCII, so both ends are character boundaries.
+        let line = text.get(start..end).unwrap_or("");
+        start = end + 1;
+        line
+    })
 }
 
 /// The key of a raw line that may be boilerplate: the hash of its

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
     BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ShingleUnit,
+    StoryConfig,
 };
 
 /// Find near-duplicate news articles and group them.
@@ -201,6 +202,21 @@ pub struct ClusterArgs {
     )]
     pub boilerplate_min_docs: u32,
 
+    /// Story granularity: average-link stops when the mean similarity of
+    /// the two closest stories is below this. Higher gives tighter events,
+    /// lower broader stories.
+    #[arg(
+        long,
+        default_value_t = 0.12,
+        value_name = "CUT",
+        help_heading = "Stories"
+    )]
+    pub story_cut: f64,
+
+    /// Skip the story stage: every near-duplicate group is its own story.
+    #[arg(long, help_heading = "Stories")]
+    pub no_stories: bool,
+
     /// Which article of a group is canonical (the one to keep).
     #[arg(long, value_enum, default_value = "earliest", help_heading = "Output")]
     pub canonical: CanonicalArg,
@@ -264,6 +280,10 @@ impl ClusterArgs {
         config.verify.threshold = self.threshold;
         config.verify.containment = (!self.no_containment).then_some(self.containment);
         config.verify.exact = self.exact;
+        config.story = (!self.no_stories).then(|| StoryConfig {
+            cut: self.story_cut,
+            ..StoryConfig::default()
+        });
         config.cluster.canonical = match self.canonical {
             CanonicalArg::Earliest => CanonicalPolicy::Earliest,
             CanonicalArg::Longest => CanonicalPolicy::Longest,

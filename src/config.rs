@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 
 /// Every setting of a `cluster` run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// How inputs are read.
     pub read: ReadConfig,
@@ -24,6 +24,24 @@ pub struct Config {
     pub verify: VerifyConfig,
     /// How groups and canonical members are formed.
     pub cluster: ClusterConfig,
+    /// How near-duplicate groups are joined into stories; `None` turns the
+    /// story stage off (every group is its own story).
+    pub story: Option<StoryConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            read: ReadConfig::default(),
+            normalize: NormalizeConfig::default(),
+            shingle: ShingleConfig::default(),
+            minhash: MinHashConfig::default(),
+            lsh: LshConfig::default(),
+            verify: VerifyConfig::default(),
+            cluster: ClusterConfig::default(),
+            story: Some(StoryConfig::default()),
+        }
+    }
 }
 
 impl Config {
@@ -55,6 +73,11 @@ impl Config {
                 "--boilerplate-min-docs must be at least 2, found {}",
                 b.min_docs
             ));
+        }
+        if let Some(s) = &self.story
+            && !(s.cut > 0.0 && s.cut < 1.0)
+        {
+            return bad(format!("--story-cut must be in (0, 1), found {}", s.cut));
         }
         if let Some((b, r)) = self.lsh.banding
             && (b == 0 || r == 0 || b * r > self.minhash.num_perm)
@@ -303,4 +326,51 @@ pub enum CanonicalPolicy {
 pub struct ClusterConfig {
     /// Canonical member policy.
     pub canonical: CanonicalPolicy,
+}
+
+/// Settings of the story stage.
+#[derive(Debug, Clone)]
+pub struct StoryConfig {
+    /// Average-link stops when the best mean similarity between two stories
+    /// is below this: higher gives tighter events, lower broader stories.
+    pub cut: f64,
+    /// Terms kept per article while the collection's document frequencies
+    /// are still being counted.
+    pub candidate_terms: usize,
+    /// Terms in an article's final TF-IDF vector.
+    pub vector_terms: usize,
+    /// Strongest terms per article that go into the candidate index.
+    pub index_terms: usize,
+    /// Strong terms two articles must share to be compared.
+    pub min_shared: usize,
+    /// A term among the strongest of more articles than this links each of
+    /// them only to a few neighbours (see `story::link`).
+    pub max_posting: usize,
+    /// Count of a word in the title, added to its count in the text.
+    pub title_boost: f32,
+    /// Weight of a capitalised word away from a sentence start (a name).
+    pub name_boost: f32,
+    /// Dates this many days apart or closer do not weaken a link.
+    pub date_grace_days: f64,
+    /// Beyond the grace, links decay as `exp(-days / date_scale_days)`.
+    pub date_scale_days: f64,
+}
+
+impl Default for StoryConfig {
+    fn default() -> Self {
+        // Tuned on fixtures/stories (115 articles, 35 events) and the
+        // synthetic bench corpus; see the README for the figures.
+        StoryConfig {
+            cut: 0.12,
+            candidate_terms: 64,
+            vector_terms: 40,
+            index_terms: 30,
+            min_shared: 2,
+            max_posting: 32,
+            title_boost: 2.0,
+            name_boost: 2.0,
+            date_grace_days: 30.0,
+            date_scale_days: 365.0,
+        }
+    }
 }

@@ -77,7 +77,9 @@ fn cluster(s: cli::Settings) -> Result<(), Error> {
     progress.done();
 
     let write_start = Instant::now();
-    let fill = |w: &mut dyn Write| write::write_csv(w, &outcome.articles, &outcome.groups);
+    let fill = |w: &mut dyn Write| {
+        write::write_csv(w, &outcome.articles, &outcome.groups, &outcome.stories)
+    };
     match &s.output {
         Some(path) => write::atomically(path, fill)?,
         None => {
@@ -209,6 +211,14 @@ fn print_stats(o: &Outcome, write_secs: f64, threads: usize) {
         "text: {mb:.1} MB; boilerplate lines: {}; candidates: {}; verified pairs: {}; threads: {threads}",
         st.boilerplate_lines, st.candidates, st.matches
     );
+    if st.story_candidates > 0 {
+        eprintln!(
+            "stories: {} candidate pairs, {} linked; {} stories",
+            st.story_candidates,
+            st.story_edges,
+            o.stories.size.len()
+        );
+    }
     eprintln!(
         "sketches: {:.1} MB; peak memory: {}",
         st.sketch_bytes as f64 / 1e6,

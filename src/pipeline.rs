@@ -29,6 +29,8 @@ use crate::minhash::{Signatures, Signer};
 use crate::normalize::{Words, line_hash, normalize_into};
 use crate::read::{self, Batch, Input};
 use crate::shingle::{char_units, fold_windows};
+use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
+use crate::story::{self, Stories};
 use crate::verify::{self, Evidence, ShingleSets};
 
 /// Receives progress reports; the binary draws them, tests ignore them.
@@ -68,8 +70,13 @@ pub struct Stats {
     pub candidates: usize,
     /// Confirmed near-duplicate pairs.
     pub matches: usize,
-    /// Heap bytes held by signatures (and shingle sets with `exact`).
+    /// Heap bytes held by signatures, story terms (and shingle sets with
+    /// `exact`).
     pub sketch_bytes: usize,
+    /// Candidate pairs of the story stage.
+    pub story_candidates: usize,
+    /// Story pairs with a positive similarity.
+    pub story_edges: usize,
 }
 
 /// Everything a run produces.
@@ -81,6 +88,8 @@ pub struct Outcome {
     pub sizes: Vec<u32>,
     /// Near-duplicate groups.
     pub groups: Groups,
+    /// Stories.
+    pub stories: Stories,
     /// Records skipped as bad (only with `BadRecords::Skip`).
     pub skipped: Vec<(Location, RecordProblem)>,
     /// Figures.
@@ -115,8 +124,9 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     progress.stage("sign");
     let signed = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
     stats.text_bytes = signed.bytes;
-    stats.sketch_bytes =
-        signed.sigs.heap_bytes() + signed.sets.as_ref().map_or(0, ShingleSets::heap_bytes);
+    stats.sketch_bytes = signed.sigs.heap_bytes()
+        + signed.terms.heap_bytes()
+        + signed.sets.as_ref().map_or(0, ShingleSets::heap_bytes);
     lap(&mut stats, "read+shingle+sign");
 
     progress.stage("index");
@@ -143,12 +153,26 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
 
     progress.stage("cluster");
     let groups = cluster::cluster(&signed.articles, &signed.sizes, &matches, &cfg.cluster);
+    drop(matches);
     lap(&mut stats, "cluster");
+
+    let stories = match &cfg.story {
+        Some(s) => {
+            progress.stage("stories");
+            let st = story::stories(&signed.articles, &groups, &signed.terms, &signed.df, s);
+            stats.story_candidates = st.candidates;
+            stats.story_edges = st.edges;
+            lap(&mut stats, "stories");
+            st
+        }
+        None => Stories::singletons(&groups),
+    };
 
     Ok(Outcome {
         articles: signed.articles,
         sizes: signed.sizes,
         groups,
+        stories,
         skipped,
         stats,
     })
@@ -214,6 +238,7 @@ struct Scratch {
     normalized: String,
     units: Vec<u64>,
     shingles: Vec<u64>,
+    terms: TermScratch,
 }
 
 impl Scratch {
@@ -308,11 +333,17 @@ fn learn_boilerplate(
     Ok(Boilerplate::learn(observations, min_docs))
 }
 
+/// What the signature pass keeps of one article besides its signature:
+/// shingle count, shingle set (with `exact`), story terms.
+type Signed1 = (u32, Option<Vec<u64>>, Vec<(Term, f32)>);
+
 struct Signed {
     articles: Vec<ArticleMeta>,
     sizes: Vec<u32>,
     sigs: Signatures,
     sets: Option<ShingleSets>,
+    terms: TermTable,
+    df: DocFreq,
     bytes: u64,
 }
 
@@ -331,8 +362,13 @@ fn sign_all(
         sizes: Vec::new(),
         sigs: Signatures::new(k),
         sets: exact.then(ShingleSets::new),
+        terms: TermTable::new(),
+        // 4M counters (16 MB): more than the distinct terms of most collections.
+        df: DocFreq::new(if cfg.story.is_some() { 22 } else { 1 }),
         bytes: 0,
     };
+    let stop = StopWords::default();
+    let story = cfg.story.as_ref();
     let mut seen: AHashMap<Box<str>, ArticleId> = AHashMap::new();
     for_each_batch(inputs, &cfg.read, |batch| {
         let mut records = sort_records(batch, inputs, &cfg.read, Some(skipped))?;
@@ -376,21 +412,32 @@ fn sign_all(
         }
 
         let mut rows = vec![0u32; records.len() * k];
-        let results: Vec<(u32, Option<Vec<u64>>)> = rows
+        let df = &out.df;
+        let results: Vec<Signed1> = rows
             .par_chunks_mut(k)
             .zip(records.par_iter())
             .map_init(Scratch::default, |sc, (row, (_, r))| {
                 let n = sc.shingle(&r.text, &cfg.shingle, boiler);
                 signer.sign(&sc.shingles, row);
-                (n as u32, exact.then(|| sc.shingles.clone()))
+                let mut terms = Vec::new();
+                if let Some(s) = story {
+                    if cfg.shingle.unit != ShingleUnit::Words {
+                        sc.read_words(&r.text, boiler);
+                    }
+                    let title = r.title.as_deref();
+                    terms::extract(&sc.words, title, &stop, s, &mut sc.terms, &mut terms);
+                    df.add(&terms);
+                }
+                (n as u32, exact.then(|| sc.shingles.clone()), terms)
             })
             .collect();
         out.sigs.extend_from(&rows);
         let mut bytes = 0u64;
         let results_len = results.len();
-        for ((location, r), (size, set)) in records.into_iter().zip(results) {
+        for ((location, r), (size, set, terms)) in records.into_iter().zip(results) {
             bytes += r.text.len() as u64;
             out.sizes.push(size);
+            out.terms.push(&terms);
             if let (Some(sets), Some(set)) = (out.sets.as_mut(), set) {
                 sets.push(&set);
             }

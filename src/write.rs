@@ -6,7 +6,9 @@
 //! |---|---|
 //! | `id` | the article's id |
 //! | `dup_group` | the id of the group's canonical article (stable label) |
+//! | `story` | the id of the canonical article of the story's earliest group |
 //! | `group_size` | number of articles in the group |
+//! | `story_size` | number of articles in the story |
 //! | `canonical` | `true` for the article to keep |
 //! | `matched` | the id of its strongest near-duplicate (empty if none) |
 //! | `similarity` | Jaccard similarity with `matched` (4 decimals) |
@@ -22,12 +24,15 @@ use std::path::Path;
 use crate::article::{ArticleId, ArticleMeta};
 use crate::cluster::Groups;
 use crate::error::{Error, Result};
+use crate::story::Stories;
 
 /// The output header.
-pub const HEADER: [&str; 9] = [
+pub const HEADER: [&str; 11] = [
     "id",
     "dup_group",
+    "story",
     "group_size",
+    "story_size",
     "canonical",
     "matched",
     "similarity",
@@ -41,6 +46,7 @@ pub fn write_csv(
     out: impl Write,
     articles: &[ArticleMeta],
     groups: &Groups,
+    stories: &Stories,
 ) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
@@ -63,10 +69,15 @@ pub fn write_csv(
             None => "",
         };
         let size = groups.size[g].to_string();
+        let s = stories.of_group[g] as usize;
+        let story_rep = groups.canonical[stories.label_group[s] as usize];
+        let story_size = stories.size[s].to_string();
         w.write_record([
             &*a.id,
             &**canonical,
+            &*articles[story_rep.index()].id,
             &size,
+            &story_size,
             if groups.is_canonical(id) {
                 "true"
             } else {

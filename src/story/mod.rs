@@ -1,0 +1,103 @@
+//! The story stage: near-duplicate groups into stories, every outlet's
+//! report of one event.
+//!
+//! Reports of one event written independently share almost no word 5-grams,
+//! so this stage has its own representation: each group's canonical article
+//! becomes a TF-IDF vector of its content terms ([`terms`]), with names and
+//! title words weighted up and stop words and boilerplate out. Candidate
+//! pairs come from an inverted index over each vector's strongest terms,
+//! their similarity is the cosine times a gentle date factor, and
+//! average-link clustering over that sparse graph forms the stories
+//! ([`link`]). Every copy in a near-duplicate group gets its group's story.
+
+pub mod link;
+pub mod terms;
+
+use rayon::prelude::*;
+
+use crate::article::ArticleMeta;
+use crate::cluster::Groups;
+use crate::config::StoryConfig;
+use terms::{DocFreq, TermTable};
+
+/// Stories of a collection.
+#[derive(Debug, Clone)]
+pub struct Stories {
+    /// Story number of each near-duplicate group.
+    pub of_group: Vec<u32>,
+    /// The group whose canonical article names each story (its earliest).
+    pub label_group: Vec<u32>,
+    /// Number of articles in each story.
+    pub size: Vec<u32>,
+    /// Candidate pairs compared.
+    pub candidates: usize,
+    /// Pairs with a positive similarity.
+    pub edges: usize,
+}
+
+impl Stories {
+    /// Every group its own story (the stage turned off).
+    pub fn singletons(groups: &Groups) -> Stories {
+        Stories {
+            of_group: (0..groups.len() as u32).collect(),
+            label_group: (0..groups.len() as u32).collect(),
+            size: groups.size.clone(),
+            candidates: 0,
+            edges: 0,
+        }
+    }
+}
+
+/// Groups the near-duplicate groups into stories.
+pub fn stories(
+    articles: &[ArticleMeta],
+    groups: &Groups,
+    table: &TermTable,
+    df: &DocFreq,
+    cfg: &StoryConfig,
+) -> Stories {
+    let n = articles.len();
+    let vectors: Vec<Vec<(terms::Term, f32)>> = groups
+        .canonical
+        .par_iter()
+        .map(|rep| table.vector(rep.index(), df, n, cfg))
+        .collect();
+    let days: Vec<Option<f64>> = groups
+        .canonical
+        .iter()
+        .map(|rep| {
+            articles[rep.index()]
+                .date
+                .as_ref()
+                .map(|d| d.seconds as f64 / 86_400.0)
+        })
+        .collect();
+    let candidates = link::candidates(&vectors, cfg);
+    let edges = link::edges(&candidates, &vectors, &days, cfg);
+    let of_group = link::average_link(groups.len(), &edges, cfg.cut);
+
+    let count = of_group.iter().max().map_or(0, |&m| m as usize + 1);
+    let mut size = vec![0u32; count];
+    let mut label_group: Vec<u32> = vec![u32::MAX; count];
+    for (g, &s) in of_group.iter().enumerate() {
+        size[s as usize] += groups.size[g];
+        let key = |g: usize| {
+            let rep = groups.canonical[g].index();
+            articles[rep]
+                .date
+                .as_ref()
+                .map_or((1, (0, 0)), |d| (0, d.order_key()))
+        };
+        let current = label_group[s as usize];
+        if current == u32::MAX || key(g) < key(current as usize) {
+            label_group[s as usize] = g as u32;
+        }
+    }
+    Stories {
+        of_group,
+        label_group,
+        size,
+        candidates: candidates.len(),
+        edges: edges.len(),
+    }
+}

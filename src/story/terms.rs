@@ -1,0 +1,559 @@
+//! Content terms of an article: what the story stage compares.
+//!
+//! While an article's text is at hand (the signature pass), its content
+//! terms are counted: words that are not stop words, not one- or
+//! two-character tokens and not short numbers. A word counts more when it is
+//! in the title or looks like a name (capitalised away from the start of a
+//! sentence). Document frequencies are counted at the same time in a
+//! table of counters shared by all threads (commutative atomic increments,
+//! so the counts do not depend on thread scheduling). Since the frequencies are
+//! complete only at the end of the pass, each article keeps its
+//! [`StoryConfig::candidate_terms`] strongest terms by boosted count, and the
+//! final TF-IDF weights are computed from those afterwards
+//! ([`TermTable::vector`]).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::config::StoryConfig;
+use crate::minhash::mix64;
+use crate::normalize::{CAPITALIZED, NUMERIC, SENTENCE_START, SHORT, Words, word_hash};
+
+/// Common English function words and reporting verbs: they say nothing
+/// about which event an article covers.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "least",
+    "less",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "never",
+    "new",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "said",
+    "same",
+    "say",
+    "says",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "to",
+    "told",
+    "too",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "according",
+    "across",
+    "along",
+    "already",
+    "among",
+    "around",
+    "away",
+    "back",
+    "including",
+    "later",
+    "often",
+    "really",
+    "several",
+    "three",
+    "week",
+    "year",
+    "years",
+    "day",
+    "days",
+    "time",
+    "people",
+    "first",
+    "well",
+    "way",
+    "going",
+    "want",
+    "wants",
+    "know",
+    "see",
+    "think",
+    "take",
+    "come",
+    "go",
+    "use",
+    "used",
+    "news",
+];
+
+/// Which words are stop words, by [`word_hash`]: an open-addressing table
+/// about fifty times larger than the list, so a lookup (once per word of
+/// every article) is nearly always one probe into a table that stays in
+/// cache.
+#[derive(Debug, Clone)]
+pub struct StopWords {
+    slots: Vec<u64>,
+}
+
+const STOP_BITS: u32 = 14;
+
+impl Default for StopWords {
+    fn default() -> Self {
+        let mut slots = vec![0u64; 1 << STOP_BITS];
+        let mask = slots.len() - 1;
+        for w in STOP_WORDS {
+            let h = word_hash(w.as_bytes()).max(1);
+            let mut i = (h >> (64 - STOP_BITS)) as usize;
+            while slots[i] != 0 && slots[i] != h {
+                i = (i + 1) & mask;
+            }
+            slots[i] = h;
+        }
+        StopWords { slots }
+    }
+}
+
+impl StopWords {
+    /// Whether the word with this hash is a stop word.
+    #[inline]
+    pub fn contains(&self, hash: u64) -> bool {
+        let h = hash.max(1);
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> (64 - STOP_BITS)) as usize;
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                s if s == h => return true,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
+/// The id of a term: the low 32 bits of its word hash (collisions among the
+/// vocabulary of even large collections are rare and only blur weights).
+pub type Term = u32;
+
+/// Document frequencies, approximately: one row of counters indexed by
+/// a hash of the term (a term shares its counter with the few terms that
+/// land on the same one, which can only raise its count). One atomic
+/// increment per term and document; increments commute, so the counts do
+/// not depend on thread scheduling.
+#[derive(Debug)]
+pub struct DocFreq {
+    counts: Vec<AtomicU32>,
+    mask: u64,
+}
+
+impl DocFreq {
+    /// A table of `2^bits` counters.
+    pub fn new(bits: u32) -> DocFreq {
+        let n = 1usize << bits;
+        DocFreq {
+            counts: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            mask: (n - 1) as u64,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, t: Term) -> usize {
+        (mix64(u64::from(t)) & self.mask) as usize
+    }
+
+    /// Counts one document for each term of `terms` (distinct terms).
+    pub fn add(&self, terms: &[(Term, f32)]) {
+        for &(t, _) in terms {
+            self.counts[self.slot(t)].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Number of documents with term `t` (never under the truth).
+    pub fn get(&self, t: Term) -> u32 {
+        self.counts[self.slot(t)].load(Ordering::Relaxed)
+    }
+}
+
+/// Per-thread scratch for [`extract`]: an open-addressing table that
+/// counts an article's terms without sorting its words.
+#[derive(Debug)]
+pub struct TermScratch {
+    slots: Vec<(Term, f32)>,
+    stamp: Vec<u32>,
+    used: Vec<u32>,
+    now: u32,
+    title: Words,
+}
+
+impl Default for TermScratch {
+    fn default() -> Self {
+        TermScratch {
+            slots: vec![(0, 0.0); 1024],
+            stamp: vec![0; 1024],
+            used: Vec::new(),
+            now: 0,
+            title: Words::default(),
+        }
+    }
+}
+
+impl TermScratch {
+    fn begin(&mut self, words: usize) {
+        // Keep the table at most half full.
+        let want = (2 * words).next_power_of_two().max(1024);
+        if want > self.slots.len() {
+            self.slots = vec![(0, 0.0); want];
+            self.stamp = vec![0; want];
+            self.now = 0;
+        }
+        self.now = self.now.wrapping_add(1);
+        if self.now == 0 {
+            self.stamp.fill(0);
+            self.now = 1;
+        }
+        self.used.clear();
+    }
+
+    #[inline]
+    fn add(&mut self, t: Term, w: f32) {
+        let mask = self.slots.len() - 1;
+        let mut i = (mix64(u64::from(t)) as usize) & mask;
+        loop {
+            if self.stamp[i] != self.now {
+                self.stamp[i] = self.now;
+                self.slots[i] = (t, w);
+                self.used.push(i as u32);
+                return;
+            }
+            if self.slots[i].0 == t {
+                self.slots[i].1 += w;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The distinct content terms of an article with their boosted counts, the
+/// strongest `cfg.candidate_terms` of them, sorted by term.
+pub fn extract(
+    words: &Words,
+    title: Option<&str>,
+    stop: &StopWords,
+    cfg: &StoryConfig,
+    scratch: &mut TermScratch,
+    out: &mut Vec<(Term, f32)>,
+) {
+    let title_words = title.map_or(0, |t| t.len() / 2 + 1);
+    scratch.begin(words.len() + title_words);
+    let keep = |hash: u64, flags: u8| flags & (SHORT | NUMERIC) == 0 && !stop.contains(hash);
+    for (&h, &f) in words.hashes.iter().zip(&words.flags) {
+        if keep(h, f) {
+            let name = f & CAPITALIZED != 0 && f & SENTENCE_START == 0;
+            scratch.add(h as Term, if name { cfg.name_boost } else { 1.0 });
+        }
+    }
+    if let Some(t) = title {
+        let mut tw = std::mem::take(&mut scratch.title);
+        tw.tokenize(t);
+        // Headlines capitalise every word: no name boost from them.
+        for (&h, &f) in tw.hashes.iter().zip(&tw.flags) {
+            if keep(h, f) {
+                scratch.add(h as Term, cfg.title_boost);
+            }
+        }
+        scratch.title = tw;
+    }
+    out.clear();
+    out.extend(scratch.used.iter().map(|&i| scratch.slots[i as usize]));
+    if out.len() > cfg.candidate_terms {
+        // Strongest first; ties by term so the choice is reproducible.
+        let k = cfg.candidate_terms;
+        out.select_nth_unstable_by(k, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(k);
+    }
+    out.sort_unstable_by_key(|t| t.0);
+}
+
+/// Every article's candidate terms in one buffer.
+#[derive(Debug, Default)]
+pub struct TermTable {
+    offsets: Vec<usize>,
+    terms: Vec<(Term, f32)>,
+}
+
+impl TermTable {
+    /// An empty table.
+    pub fn new() -> TermTable {
+        TermTable {
+            offsets: vec![0],
+            terms: Vec::new(),
+        }
+    }
+
+    /// Appends the next article's terms.
+    pub fn push(&mut self, terms: &[(Term, f32)]) {
+        self.terms.extend_from_slice(terms);
+        self.offsets.push(self.terms.len());
+    }
+
+    /// The candidate terms of article `i`.
+    pub fn get(&self, i: usize) -> &[(Term, f32)] {
+        &self.terms[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.terms.capacity() * 8 + self.offsets.capacity() * 8
+    }
+
+    /// The TF-IDF vector of article `i`: `(1 + ln tf) · ln(n / df)`, its
+    /// `cfg.vector_terms` strongest terms, unit length, sorted by term.
+    pub fn vector(&self, i: usize, df: &DocFreq, n: usize, cfg: &StoryConfig) -> Vec<(Term, f32)> {
+        let n = n.max(1) as f32;
+        let mut v: Vec<(Term, f32)> = self
+            .get(i)
+            .iter()
+            .map(|&(t, tf)| {
+                let d = df.get(t).max(1) as f32;
+                (t, (1.0 + tf.max(1.0).ln()) * (n / d).ln().max(0.0))
+            })
+            .filter(|t| t.1 > 0.0)
+            .collect();
+        if v.len() > cfg.vector_terms {
+            v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(cfg.vector_terms);
+            v.sort_unstable_by_key(|t| t.0);
+        }
+        let norm = v.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|t| t.1 /= norm);
+        }
+        v
+    }
+}
+
+/// Cosine of two unit vectors sorted by term.
+pub fn cosine(a: &[(Term, f32)], b: &[(Term, f32)]) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str, title: Option<&str>) -> Vec<(Term, f32)> {
+        let mut w = Words::default();
+        w.tokenize(text);
+        let mut out = Vec::new();
+        let cfg = StoryConfig::default();
+        extract(
+            &w,
+            title,
+            &StopWords::default(),
+            &cfg,
+            &mut TermScratch::default(),
+            &mut out,
+        );
+        out
+    }
+
+    fn weight(ts: &[(Term, f32)], word: &str) -> f32 {
+        let t = word_hash(word.as_bytes()) as Term;
+        ts.iter().find(|x| x.0 == t).map_or(0.0, |x| x.1)
+    }
+
+    #[test]
+    fn stop_words_short_words_and_numbers_are_not_terms() {
+        let ts = terms(
+            "The council said it will vote on 12 of the 2024 budget lines",
+            None,
+        );
+        assert_eq!(weight(&ts, "the"), 0.0);
+        assert_eq!(weight(&ts, "said"), 0.0);
+        assert_eq!(weight(&ts, "12"), 0.0);
+        assert_eq!(weight(&ts, "on"), 0.0);
+        assert_eq!(weight(&ts, "2024"), 0.0);
+        assert_eq!(weight(&ts, "council"), 1.0);
+        assert_eq!(weight(&ts, "budget"), 1.0);
+    }
+
+    #[test]
+    fn names_and_title_words_weigh_more() {
+        let cfg = StoryConfig::default();
+        let ts = terms(
+            "Flood waters rose. Mayor Ines Dorr opened the hall",
+            Some("Dorr warns of flood"),
+        );
+        // "Flood" opens a sentence: no name boost; in the title: title boost.
+        assert_eq!(weight(&ts, "flood"), 1.0 + cfg.title_boost);
+        assert_eq!(weight(&ts, "dorr"), cfg.name_boost + cfg.title_boost);
+        assert_eq!(weight(&ts, "ines"), cfg.name_boost);
+        assert_eq!(weight(&ts, "hall"), 1.0);
+    }
+
+    #[test]
+    fn doc_freq_never_undercounts() {
+        let df = DocFreq::new(4); // tiny: forces collisions
+        for i in 0..50u32 {
+            df.add(&[(i, 1.0), (1000, 1.0)]);
+        }
+        assert!(df.get(1000) >= 50);
+        assert!((0..50).all(|i| df.get(i) >= 1));
+    }
+
+    #[test]
+    fn cosine_of_unit_vectors() {
+        let a = [(1, 0.6), (2, 0.8)];
+        let b = [(2, 1.0)];
+        assert!((cosine(&a, &b) - 0.8).abs() < 1e-6);
+        assert!((cosine(&a, &a) - 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&a, &[(3, 1.0)]), 0.0);
+    }
+}
