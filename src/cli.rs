@@ -27,6 +27,43 @@ pub enum Command {
     /// Reads JSON Lines, CSV with a header, directories of .txt files, or
     /// standard input (`-` or no INPUT); .gz inputs are decompressed.
     Cluster(ClusterArgs),
+    /// Score a predicted clustering against gold labels.
+    ///
+    /// Prints pairwise and B-cubed precision, recall and F1, the adjusted
+    /// Rand index and normalised mutual information. PRED and GOLD are CSV
+    /// files with a header, or JSON Lines (by extension).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The predicted clustering, e.g. the output of `storyhash cluster`.
+    #[arg(value_name = "PRED")]
+    pub pred: PathBuf,
+
+    /// Gold labels (CSV with a header, or JSON Lines).
+    #[arg(long, value_name = "GOLD")]
+    pub gold: PathBuf,
+
+    /// Column of PRED holding the predicted label.
+    #[arg(long, default_value = "story", value_name = "NAME")]
+    pub pred_col: String,
+
+    /// Column or field of GOLD holding the gold label.
+    #[arg(long, default_value = "story", value_name = "NAME")]
+    pub gold_col: String,
+
+    /// Column of PRED holding the article id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub pred_id_col: String,
+
+    /// Column or field of GOLD holding the article id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub gold_id_col: String,
+
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -31,6 +31,7 @@ pub mod boilerplate;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

@@ -34,6 +34,11 @@ impl From<Exit> for ExitCode {
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.command {
+        cli::Command::Eval(args) => match eval(&args) {
+            Ok(()) => Exit::Success.into(),
+            Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
+            Err(e) => fail(&e, Exit::Failure),
+        },
         cli::Command::Cluster(args) => {
             let settings = match args.settings() {
                 Ok(s) => s,
@@ -103,6 +108,39 @@ fn cluster(s: cli::Settings) -> Result<(), Error> {
         summary(&outcome, started.elapsed());
     }
     Ok(())
+}
+
+fn eval(a: &cli::EvalArgs) -> Result<(), Error> {
+    use storyhash::eval;
+    let pred = eval::load_labels(&a.pred, &a.pred_id_col, &a.pred_col)?;
+    let gold = eval::load_labels(&a.gold, &a.gold_id_col, &a.gold_col)?;
+    let s = eval::score(&eval::align(&pred, &gold));
+    let text = if a.json {
+        serde_json::to_string(&s).map_err(|e| Error::Config(e.to_string()))? + "\n"
+    } else {
+        let rows: [(&str, String); 13] = [
+            ("documents", s.n.to_string()),
+            ("pairwise_precision", format!("{:.4}", s.pairwise_precision)),
+            ("pairwise_recall", format!("{:.4}", s.pairwise_recall)),
+            ("pairwise_f1", format!("{:.4}", s.pairwise_f1)),
+            ("bcubed_precision", format!("{:.4}", s.bcubed_precision)),
+            ("bcubed_recall", format!("{:.4}", s.bcubed_recall)),
+            ("bcubed_f1", format!("{:.4}", s.bcubed_f1)),
+            ("ari", format!("{:.4}", s.ari)),
+            ("nmi", format!("{:.4}", s.nmi)),
+            ("pred_clusters", s.pred_clusters.to_string()),
+            ("gold_clusters", s.gold_clusters.to_string()),
+            ("missing_in_pred", s.missing.to_string()),
+            ("extra_in_pred", s.extra.to_string()),
+        ];
+        rows.iter().map(|(k, v)| format!("{k:<20}{v}\n")).collect()
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::Write {
+            path: "<stdout>".into(),
+            source: e,
+        })
 }
 
 fn open_inputs(s: &cli::Settings) -> Result<Vec<Input>, Error> {
