@@ -9,15 +9,25 @@
 //!
 //! The "otherwise different" part matters: the paragraphs of a wire story
 //! reprinted by fifty outlets recur fifty times too, and removing them would
-//! hide the very duplicates the tool looks for. Each occurrence of a line is
-//! therefore tagged with [`CONTEXTS`] *contexts*: under each of a few hash
-//! seeds, the smallest hash among the other lines of its document (a
-//! MinHash of the rest of the document). Copies of one article mostly share
-//! their contexts, even when each outlet adds a line of its own (that line
-//! is the minimum under some seeds, rarely under all); unrelated articles
-//! share none. A line is boilerplate when, under every seed, it has at least
-//! `min_docs` distinct contexts and those make up at least half of its
-//! occurrences.
+//! hide the very duplicates the tool looks for. Three tests tell template
+//! text from shared story text; a line is boilerplate only if it passes all:
+//!
+//! 1. **Contexts.** Each occurrence of a line is tagged, under each of
+//!    [`CONTEXTS`] hash seeds, with the smallest hash among the other short
+//!    lines of its document (a MinHash of the rest of the document). Copies
+//!    of one article mostly share their contexts; unrelated articles share
+//!    none. Under every seed the line needs `min_docs` distinct contexts,
+//!    making up at least half of its occurrences.
+//! 2. **Outlets.** Templates belong to an outlet; syndicated text crosses
+//!    outlets. With `s` distinct known sources among its occurrences, a line
+//!    needs `min_docs · s` distinct contexts: a template of one outlet needs
+//!    `min_docs`, a line on every article of three outlets `3 · min_docs`,
+//!    and a wire paragraph in five outlets' copies far more than it has.
+//! 3. **Share of the text.** Template lines are a small part of the articles
+//!    that carry them, while a trimmed copy is made almost only of the
+//!    lines it shares with its original. The recurring lines (those seen
+//!    `min_docs` times or more) must cover, on average over the line's
+//!    documents, at most half of their text.
 
 use ahash::AHashSet;
 
@@ -58,8 +68,20 @@ use crate::minhash::mix64;
 /// Number of hash seeds a line's context is taken under.
 pub const CONTEXTS: usize = 4;
 
-/// One occurrence of a line: its hash and its contexts in one document.
-pub type Observation = (u64, [u32; CONTEXTS]);
+/// One occurrence of a line in one document.
+#[derive(Debug, Clone, Copy)]
+pub struct Observation {
+    /// The line's key ([`line_key`]).
+    pub line: u64,
+    /// Its contexts in the document.
+    pub contexts: [u32; CONTEXTS],
+    /// The document (its position in the learning pass).
+    pub doc: u32,
+    /// The line's length in bytes.
+    pub bytes: u32,
+    /// A hash of the document's source, 0 when unknown.
+    pub source: u32,
+}
 
 const SEEDS: [u64; CONTEXTS] = [
     0x243F_6A88_85A3_08D3,
@@ -68,22 +90,38 @@ const SEEDS: [u64; CONTEXTS] = [
     0x082E_FA98_EC4E_6C89,
 ];
 
-/// Appends one observation per distinct line of a document.
+/// The source id of an outlet name (0 for none).
+pub fn source_id(source: Option<&str>) -> u32 {
+    source.map_or(0, |s| {
+        (xxhash_rust::xxh3::xxh3_64(s.trim().as_bytes()) as u32).max(1)
+    })
+}
+
+/// Appends one observation per distinct short line of document `doc`.
 ///
-/// `lines` are the hashes of the document's normalised lines, in any order;
-/// the vector is sorted and deduplicated in place.
-pub fn observe(lines: &mut Vec<u64>, out: &mut Vec<Observation>) {
+/// `lines` holds `(key, bytes)` of the document's short lines, in any
+/// order; it is sorted and deduplicated in place.
+pub fn observe(lines: &mut Vec<(u64, u32)>, doc: u32, source: u32, out: &mut Vec<Observation>) {
     lines.sort_unstable();
-    lines.dedup();
+    lines.dedup_by_key(|l| l.0);
+    let push = |out: &mut Vec<Observation>, (line, bytes): (u64, u32), contexts| {
+        out.push(Observation {
+            line,
+            contexts,
+            doc,
+            bytes,
+            source,
+        });
+    };
     if lines.len() == 1 {
         // A one-line document gives its line no context: copies of a one-line
         // brief must not make the brief look like boilerplate.
-        out.push((lines[0], [u32::MAX; CONTEXTS]));
+        push(out, lines[0], [u32::MAX; CONTEXTS]);
         return;
     }
     // The two smallest mixed hashes under each seed.
     let mut low = [(u64::MAX, u64::MAX); CONTEXTS];
-    for &h in lines.iter() {
+    for &(h, _) in lines.iter() {
         for (l, seed) in low.iter_mut().zip(SEEDS) {
             let x = mix64(h ^ seed);
             if x < l.0 {
@@ -93,52 +131,84 @@ pub fn observe(lines: &mut Vec<u64>, out: &mut Vec<Observation>) {
             }
         }
     }
-    for &h in lines.iter() {
+    for &line in lines.iter() {
         let mut ctx = [0u32; CONTEXTS];
         for ((c, l), seed) in ctx.iter_mut().zip(low).zip(SEEDS) {
-            let other = if mix64(h ^ seed) == l.0 { l.1 } else { l.0 };
+            let other = if mix64(line.0 ^ seed) == l.0 {
+                l.1
+            } else {
+                l.0
+            };
             *c = (other >> 32) as u32;
         }
-        out.push((h, ctx));
+        push(out, line, ctx);
     }
 }
 
-/// The set of boilerplate line hashes.
+/// The set of boilerplate line keys.
 #[derive(Debug, Default, Clone)]
 pub struct Boilerplate {
     lines: AHashSet<u64>,
 }
 
 impl Boilerplate {
-    /// Learns the boilerplate set from all observations of a collection.
-    pub fn learn(mut observations: Vec<Observation>, min_docs: u32) -> Boilerplate {
-        observations.par_sort_unstable_by_key(|o| o.0);
+    /// Learns the boilerplate set from all observations of a collection;
+    /// `doc_bytes[d]` is the text length of document `d`.
+    pub fn learn(mut obs: Vec<Observation>, doc_bytes: &[u32], min_docs: u32) -> Boilerplate {
         let min_docs = min_docs as usize;
+        obs.par_sort_unstable_by_key(|o| (o.line, o.doc));
+        // Test 3 needs, per document, the bytes covered by recurring lines.
+        let mut covered = vec![0u64; doc_bytes.len()];
+        for run in obs.chunk_by(|a, b| a.line == b.line) {
+            if run.len() >= min_docs {
+                for o in run {
+                    covered[o.doc as usize] += u64::from(o.bytes);
+                }
+            }
+        }
         let mut lines = AHashSet::new();
-        let mut ctx: Vec<u32> = Vec::new();
-        for run in observations.chunk_by(|a, b| a.0 == b.0) {
+        let mut scratch: Vec<u32> = Vec::new();
+        for run in obs.chunk_by(|a, b| a.line == b.line) {
             let occurrences = run.len();
             if occurrences < min_docs {
                 continue;
             }
+            let mut distinct = |key: &dyn Fn(&Observation) -> u32| {
+                scratch.clear();
+                scratch.extend(run.iter().map(key));
+                scratch.sort_unstable();
+                scratch.dedup();
+                scratch.len()
+            };
             let fewest = (0..CONTEXTS)
-                .map(|j| {
-                    ctx.clear();
-                    ctx.extend(run.iter().map(|o| o.1[j]));
-                    ctx.sort_unstable();
-                    ctx.dedup();
-                    ctx.len()
-                })
+                .map(|j| distinct(&|o: &Observation| o.contexts[j]))
                 .min()
                 .unwrap_or(0);
-            if fewest >= min_docs && 2 * fewest >= occurrences {
-                lines.insert(run[0].0);
+            if fewest < min_docs || 2 * fewest < occurrences {
+                continue;
+            }
+            let sources = distinct(&|o: &Observation| o.source);
+            let unknown = usize::from(run.iter().any(|o| o.source == 0));
+            let known = (sources - unknown).max(1);
+            if fewest < min_docs * known {
+                continue;
+            }
+            let share: f64 = run
+                .iter()
+                .map(|o| {
+                    let total = f64::from(doc_bytes[o.doc as usize].max(1));
+                    (covered[o.doc as usize] as f64 / total).min(1.0)
+                })
+                .sum::<f64>()
+                / occurrences as f64;
+            if share <= 0.5 {
+                lines.insert(run[0].line);
             }
         }
         Boilerplate { lines }
     }
 
-    /// Whether the line with this hash is boilerplate.
+    /// Whether the line with this key is boilerplate.
     pub fn contains(&self, line: u64) -> bool {
         self.lines.contains(&line)
     }
@@ -158,53 +228,88 @@ impl Boilerplate {
 mod tests {
     use super::*;
 
-    fn learn(docs: &[&[u64]], min_docs: u32) -> Boilerplate {
+    /// Documents as `(source, [(line, bytes)])`; each document's length is
+    /// the sum of its lines plus `body` bytes of text in long lines.
+    fn learn(docs: &[(u32, &[(u64, u32)])], body: u32, min_docs: u32) -> Boilerplate {
         let mut obs = Vec::new();
-        for d in docs {
-            observe(&mut d.to_vec(), &mut obs);
+        let mut bytes = Vec::new();
+        for (d, (source, lines)) in docs.iter().enumerate() {
+            observe(&mut lines.to_vec(), d as u32, *source, &mut obs);
+            bytes.push(body + lines.iter().map(|l| l.1).sum::<u32>());
         }
-        Boilerplate::learn(obs, min_docs)
+        Boilerplate::learn(obs, &bytes, min_docs)
     }
 
     #[test]
     fn template_line_in_different_articles_is_boilerplate() {
-        // Line 99 closes three articles that share nothing else.
-        let b = learn(&[&[10, 11, 99], &[20, 21, 99], &[30, 31, 99]], 3);
+        // Line 99 closes three articles of one outlet that share nothing else.
+        let docs: [(u32, &[(u64, u32)]); 3] = [
+            (1, &[(10, 100), (11, 100), (99, 30)]),
+            (1, &[(20, 100), (21, 100), (99, 30)]),
+            (1, &[(30, 100), (31, 100), (99, 30)]),
+        ];
+        let b = learn(&docs, 1000, 3);
         assert!(b.contains(99));
         assert_eq!(b.len(), 1);
+        // Without sources it is found too.
+        let anon: Vec<(u32, &[(u64, u32)])> = docs.iter().map(|d| (0, d.1)).collect();
+        assert!(learn(&anon, 1000, 3).contains(99));
     }
 
     #[test]
     fn reprinted_paragraphs_are_not_boilerplate() {
         // Five reprints of one story (lines 1..=4), each with its own header
         // line; the shared paragraphs recur five times in one context.
-        let docs: Vec<Vec<u64>> = (0..5).map(|i| vec![100 + i, 1, 2, 3, 4]).collect();
-        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
-        let b = learn(&refs, 3);
-        assert!(b.is_empty(), "{b:?}");
+        let docs: Vec<Vec<(u64, u32)>> = (0..5)
+            .map(|i| vec![(100 + i, 20), (1, 200), (2, 200), (3, 200), (4, 200)])
+            .collect();
+        let refs: Vec<(u32, &[(u64, u32)])> = docs.iter().map(|d| (0, d.as_slice())).collect();
+        assert!(learn(&refs, 0, 3).is_empty());
     }
 
     #[test]
     fn reprints_with_outlet_lines_of_their_own_keep_their_paragraphs() {
-        // Four copies of a six-paragraph story, each with a header and a
-        // footer line of its outlet (lines 100+ and 200+).
-        let docs: Vec<Vec<u64>> = (0..4)
-            .map(|i| vec![100 + i, 1, 2, 3, 4, 5, 6, 200 + i])
+        // Four copies of a six-paragraph story by four outlets, each with a
+        // header and a footer line of its outlet (lines 100+ and 200+).
+        let docs: Vec<Vec<(u64, u32)>> = (0..4)
+            .map(|i| {
+                let mut d = vec![(100 + i, 20), (200 + i, 20)];
+                d.extend((1..=6).map(|l| (l, 150)));
+                d
+            })
             .collect();
-        let refs: Vec<&[u64]> = docs.iter().map(Vec::as_slice).collect();
-        let b = learn(&refs, 3);
+        let refs: Vec<(u32, &[(u64, u32)])> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (i as u32 + 1, d.as_slice()))
+            .collect();
+        let b = learn(&refs, 0, 3);
         assert!((1..=6).all(|l| !b.contains(l)), "{b:?}");
     }
 
     #[test]
+    fn trimmed_copies_without_sources_keep_their_paragraphs() {
+        // An original of four paragraphs and two copies cut to its first
+        // two, each with a template line of its own: the shared paragraphs
+        // are most of the copies' text.
+        let docs: [(u32, &[(u64, u32)]); 3] = [
+            (0, &[(1, 180), (2, 180), (3, 180), (4, 180), (90, 50)]),
+            (0, &[(1, 180), (2, 180), (91, 50)]),
+            (0, &[(1, 180), (2, 180), (92, 50)]),
+        ];
+        let b = learn(&docs, 0, 3);
+        assert!(!b.contains(1) && !b.contains(2), "{b:?}");
+    }
+
+    #[test]
     fn too_few_documents_is_not_boilerplate() {
-        let b = learn(&[&[10, 11, 99], &[20, 21, 99]], 3);
-        assert!(b.is_empty());
+        let docs: [(u32, &[(u64, u32)]); 2] = [(0, &[(10, 9), (99, 9)]), (0, &[(20, 9), (99, 9)])];
+        assert!(learn(&docs, 1000, 3).is_empty());
     }
 
     #[test]
     fn one_line_briefs_repeated_are_not_boilerplate() {
-        let b = learn(&[&[7], &[7], &[7], &[7]], 3);
-        assert!(b.is_empty());
+        let docs: Vec<(u32, &[(u64, u32)])> = (0..4).map(|_| (0, &[(7, 40)][..])).collect();
+        assert!(learn(&docs, 0, 3).is_empty());
     }
 }

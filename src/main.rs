@@ -199,7 +199,8 @@ fn summary(o: &Outcome, elapsed: Duration) {
     let skipped = if o.skipped.is_empty() {
         String::new()
     } else {
-        format!(", {} bad records skipped", o.skipped.len())
+        let n = o.skipped.len();
+        format!(", {n} bad record{} skipped", if n == 1 { "" } else { "s" })
     };
     eprintln!(
         "storyhash: {} articles, {} groups ({} with near-duplicates){}, {:.2} s",

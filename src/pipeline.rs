@@ -28,7 +28,7 @@ use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
 use crate::normalize::{Words, line_hash, normalize_into};
 use crate::read::{self, Batch, Input};
-use crate::shingle::{char_units, fold_windows};
+use crate::shingle::{Distinct, char_units, fold_windows};
 use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
 use crate::story::{self, Stories};
 use crate::verify::{self, Evidence, ShingleSets};
@@ -233,21 +233,22 @@ fn sort_records(
 struct Scratch {
     words: Words,
     line_words: Words,
-    lines: Vec<u64>,
+    lines: Vec<(u64, u32)>,
     text: String,
     normalized: String,
     units: Vec<u64>,
     shingles: Vec<u64>,
+    distinct: Distinct,
     terms: TermScratch,
 }
 
 impl Scratch {
-    /// Fills `lines` with the keys of the text's short lines.
+    /// Fills `lines` with the keys and lengths of the text's short lines.
     fn read_lines(&mut self, text: &str) {
         self.lines.clear();
         for line in boilerplate::raw_lines(text) {
             if let Some(key) = boilerplate::line_key(line, &mut self.line_words) {
-                self.lines.push(key);
+                self.lines.push((key, line.len() as u32));
             }
         }
     }
@@ -312,25 +313,34 @@ fn learn_boilerplate(
     progress: &dyn Progress,
 ) -> Result<Boilerplate> {
     let mut observations: Vec<boilerplate::Observation> = Vec::new();
+    let mut doc_bytes: Vec<u32> = Vec::new();
     for_each_batch(inputs, &cfg.read, |batch| {
         let records = sort_records(batch, inputs, &cfg.read, None)?;
-        let bytes: u64 = records.iter().map(|r| r.1.text.len() as u64).sum();
+        let first = doc_bytes.len() as u32;
+        doc_bytes.extend(
+            records
+                .iter()
+                .map(|r| r.1.text.len().min(u32::MAX as usize) as u32),
+        );
         let obs: Vec<Vec<boilerplate::Observation>> = records
             .par_iter()
-            .map_init(Scratch::default, |sc, (_, r)| {
+            .enumerate()
+            .map_init(Scratch::default, |sc, (i, (_, r))| {
                 sc.read_lines(&r.text);
                 let mut out = Vec::with_capacity(sc.lines.len());
-                boilerplate::observe(&mut sc.lines, &mut out);
+                let source = boilerplate::source_id(r.source.as_deref());
+                boilerplate::observe(&mut sc.lines, first + i as u32, source, &mut out);
                 out
             })
             .collect();
         for o in obs {
             observations.extend_from_slice(&o);
         }
+        let bytes: u64 = records.iter().map(|r| r.1.text.len() as u64).sum();
         progress.advance(records.len() as u64, bytes);
         Ok(())
     })?;
-    Ok(Boilerplate::learn(observations, min_docs))
+    Ok(Boilerplate::learn(observations, &doc_bytes, min_docs))
 }
 
 /// What the signature pass keeps of one article besides its signature:
@@ -417,8 +427,10 @@ fn sign_all(
             .par_chunks_mut(k)
             .zip(records.par_iter())
             .map_init(Scratch::default, |sc, (row, (_, r))| {
-                let n = sc.shingle(&r.text, &cfg.shingle, boiler);
+                sc.shingle(&r.text, &cfg.shingle, boiler);
                 signer.sign(&sc.shingles, row);
+                // Set size, not window count: containment is about sets.
+                let n = sc.distinct.count(&sc.shingles);
                 let mut terms = Vec::new();
                 if let Some(s) = story {
                     if cfg.shingle.unit != ShingleUnit::Words {

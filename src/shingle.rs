@@ -27,6 +27,51 @@ pub fn fold_windows(units: &[u64], k: usize, out: &mut Vec<u64>) -> usize {
     out.len() - before
 }
 
+/// Counts distinct values (shingle hashes) with a reusable open-addressing
+/// table: set sizes for the containment estimate, without sorting.
+#[derive(Debug, Default)]
+pub struct Distinct {
+    slots: Vec<u64>,
+    stamp: Vec<u32>,
+    now: u32,
+}
+
+impl Distinct {
+    /// Number of distinct values in `values`.
+    pub fn count(&mut self, values: &[u64]) -> usize {
+        let want = (2 * values.len()).next_power_of_two().max(256);
+        if want > self.slots.len() {
+            self.slots = vec![0; want];
+            self.stamp = vec![0; want];
+            self.now = 0;
+        }
+        self.now = self.now.wrapping_add(1);
+        if self.now == 0 {
+            self.stamp.fill(0);
+            self.now = 1;
+        }
+        let mask = self.slots.len() - 1;
+        let mut n = 0;
+        for &v in values {
+            // Shingle hashes are already mixed: their top bits index well.
+            let mut i = (v >> 40) as usize & mask;
+            loop {
+                if self.stamp[i] != self.now {
+                    self.stamp[i] = self.now;
+                    self.slots[i] = v;
+                    n += 1;
+                    break;
+                }
+                if self.slots[i] == v {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        n
+    }
+}
+
 /// Character units of normalised lines, read as one text with a space
 /// between lines (the code point of each character).
 pub fn char_units<'a>(lines: impl Iterator<Item = &'a str>, out: &mut Vec<u64>) {
@@ -88,6 +133,16 @@ mod tests {
     fn char_shingles_span_lines_with_a_space() {
         assert_eq!(char_shingles("ab\ncd", 3), char_shingles("ab cd", 3));
         assert_eq!(char_shingles("AB, cd", 3).len(), 3);
+    }
+
+    #[test]
+    fn distinct_counts_ignore_repeats() {
+        let mut d = Distinct::default();
+        assert_eq!(d.count(&[5, 1, 5, 3, 1]), 3);
+        assert_eq!(d.count(&[]), 0);
+        let many: Vec<u64> = (0..5000).map(|i| ((i % 1234) << 40) | (i % 1234)).collect();
+        assert_eq!(d.count(&many), 1234);
+        assert_eq!(d.count(&[7, 7]), 1);
     }
 
     #[test]

@@ -99,14 +99,21 @@ pub fn atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    // Errors name the output, never the temporary file beside it.
     let wrap = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
-        source: e,
+        source: e.raw_os_error().map_or_else(
+            || std::io::Error::new(e.kind(), e.kind().to_string()),
+            std::io::Error::from_raw_os_error,
+        ),
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // Checked first so that the message names the output's directory, not
+    // the temporary file that could not be made in it.
+    std::fs::metadata(dir).map_err(wrap)?;
     let tmp = tempfile::Builder::new()
         .prefix(".storyhash-")
         .tempfile_in(dir)

@@ -3,14 +3,71 @@
 //! Columns are looked up by name (remappable with flags); `id` and `text` are
 //! required, the others optional. Rows are parsed on the reading thread (a
 //! quoted field may span lines, so rows cannot be cut apart blindly); a short
-//! row or invalid UTF-8 is reported with the row's line.
+//! row or invalid UTF-8 is reported with the row's line. Lines are counted
+//! here, from the bytes read ([`LineCounter`]): the reader's own line count
+//! is off by one after `\r\n` line ends and blank lines.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::Read;
+use std::rc::Rc;
 
 use super::{BATCH_RECORDS, Batch, Items, Place};
 use crate::article::Record;
 use crate::config::FieldNames;
 use crate::error::{Error, RecordProblem, Result};
+
+/// Offsets of the `\n` and `\r` bytes read so far and not yet passed.
+#[derive(Default)]
+struct Breaks {
+    pending: VecDeque<u64>,
+    returns: VecDeque<u64>,
+    passed: u64,
+}
+
+impl Breaks {
+    /// The 1-based line of the record the reader places at byte `offset`
+    /// (offsets must not decrease). The reader may place a record on the
+    /// line end before it or on blank lines before it; a record never
+    /// starts with `\r` or `\n`, so those are stepped over.
+    fn line_of(&mut self, mut offset: u64) -> u64 {
+        loop {
+            while self.pending.front().is_some_and(|&b| b < offset) {
+                self.pending.pop_front();
+                self.passed += 1;
+            }
+            while self.returns.front().is_some_and(|&b| b < offset) {
+                self.returns.pop_front();
+            }
+            if self.pending.front() == Some(&offset) || self.returns.front() == Some(&offset) {
+                offset += 1;
+            } else {
+                return self.passed + 1;
+            }
+        }
+    }
+}
+
+/// A reader that notes where its line breaks are.
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    breaks: Rc<RefCell<Breaks>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut b = self.breaks.borrow_mut();
+        let at = |i: usize| self.offset + i as u64;
+        b.pending
+            .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(at));
+        b.returns
+            .extend(memchr::memchr_iter(b'\r', &buf[..n]).map(at));
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
 
 pub(super) fn scan(
     r: Box<dyn Read + Send>,
@@ -19,10 +76,16 @@ pub(super) fn scan(
     fields: &FieldNames,
     sink: &mut dyn FnMut(Batch) -> bool,
 ) -> Result<bool> {
+    let breaks = Rc::new(RefCell::new(Breaks::default()));
+    let counted = LineCounter {
+        inner: r,
+        offset: 0,
+        breaks: breaks.clone(),
+    };
     let mut rdr = ::csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(r);
+        .from_reader(counted);
     let csv_err = |e: ::csv::Error| {
         let line = e.position().map_or(0, |p| p.line());
         match e.into_kind() {
@@ -63,7 +126,9 @@ pub(super) fn scan(
     let mut rows = Vec::with_capacity(BATCH_RECORDS);
     let mut rec = ::csv::ByteRecord::new();
     while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec
+            .position()
+            .map_or(0, |p| breaks.borrow_mut().line_of(p.byte()));
         if rec.len() == 1 && rec[0].iter().all(u8::is_ascii_whitespace) {
             continue;
         }

@@ -90,7 +90,15 @@ pub(super) fn parse(line: &[u8], fields: &FieldNames) -> Result<Record, RecordPr
     let raw = RawFieldsSeed { names: fields }
         .deserialize(&mut de)
         .and_then(|r| de.end().map(|()| r))
-        .map_err(|e| RecordProblem::Json(e.to_string()))?;
+        .map_err(|e| {
+            // serde counts lines within the record, which is always one line.
+            let msg = e.to_string();
+            let msg = match msg.rfind(" at line 1 column ") {
+                Some(i) => format!("{} at column {}", &msg[..i], e.column()),
+                None => msg,
+            };
+            RecordProblem::Json(msg)
+        })?;
     let id = match raw.id {
         Some(Scalar::Str(s)) | Some(Scalar::Num(s)) => s,
         Some(other) => return Err(type_error(&fields.id, "a string or a number", &other)),

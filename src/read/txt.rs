@@ -58,9 +58,11 @@ pub(super) fn scan(
         }
     }
     if seen == 0 {
-        return Err(Error::Config(format!(
-            "{name}: no .txt files in this directory"
-        )));
+        let none = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no .txt files in this directory",
+        );
+        return Err(Error::io(name, none));
     }
     Ok(rows.is_empty() || sink(batch(input, rows)))
 }

@@ -1,0 +1,13 @@
+//! The one integration-test binary: the built `storyhash` run end to end on
+//! the bundled fixtures (`cli`), its error messages and exit codes
+//! (`errors`), and property tests of the library (`properties`).
+
+#[path = "integration/util.rs"]
+mod util;
+
+#[path = "integration/cli.rs"]
+mod cli;
+#[path = "integration/errors.rs"]
+mod errors;
+#[path = "integration/properties.rs"]
+mod properties;
