@@ -37,6 +37,11 @@ const LONG_POSTING_WINDOW: usize = 8;
 
 /// Candidate pairs `(a, b)`, `a < b`, sorted: representatives sharing at
 /// least `min_shared` of their strongest terms.
+///
+/// The index is a sorted posting list per term (strongest weight first).
+/// Each representative then walks its own postings and counts, in a
+/// per-thread table, how often it meets each later representative: no list
+/// of all co-occurrences is ever built or sorted.
 pub fn candidates(vectors: &[Vec<(Term, f32)>], cfg: &StoryConfig) -> Vec<(u32, u32)> {
     // (term, weight descending as ordered bits, representative)
     let mut postings: Vec<(Term, u32, u32)> = vectors
@@ -51,36 +56,68 @@ pub fn candidates(vectors: &[Vec<(Term, f32)>], cfg: &StoryConfig) -> Vec<(u32, 
         })
         .collect();
     postings.par_sort_unstable();
-    let runs: Vec<&[(Term, u32, u32)]> = postings
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|r| r.len() >= 2)
-        .collect();
-    let mut pairs: Vec<(u32, u32)> = runs
-        .par_iter()
-        .flat_map_iter(|run| {
-            // A term in many top lists is common: link each member only to
-            // the members next to it in weight order (linear, not quadratic).
-            let window = if run.len() > cfg.max_posting {
-                LONG_POSTING_WINDOW
-            } else {
-                run.len()
-            };
-            run.iter().enumerate().flat_map(move |(x, a)| {
-                let end = run.len().min(x + 1 + window);
-                run[x + 1..end]
-                    .iter()
-                    .map(move |b| (a.2.min(b.2), a.2.max(b.2)))
-            })
-        })
-        .collect();
-    pairs.par_sort_unstable();
-    let mut out = Vec::new();
-    for run in pairs.chunk_by(|a, b| a == b) {
-        if run.len() >= cfg.min_shared {
-            out.push(run[0]);
-        }
+    // Run (posting list) of every posting, and each representative's postings.
+    let mut run_of: Vec<(u32, u32)> = Vec::with_capacity(postings.len()); // (start, len)
+    for run in postings.chunk_by(|a, b| a.0 == b.0) {
+        let start = run_of.len() as u32;
+        run_of.extend(std::iter::repeat_n((start, run.len() as u32), run.len()));
     }
-    out
+    let n = vectors.len();
+    let mut first = vec![0u32; n + 1];
+    for p in &postings {
+        first[p.2 as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut fill = first.clone();
+    let mut mine = vec![0u32; postings.len()];
+    for (p, post) in postings.iter().enumerate() {
+        let slot = &mut fill[post.2 as usize];
+        mine[*slot as usize] = p as u32;
+        *slot += 1;
+    }
+    let rep_of = |p: u32| postings[p as usize].2;
+    let per_rep: Vec<Vec<(u32, u32)>> = (0..n as u32)
+        .into_par_iter()
+        .with_min_len(4096) // few splits: each allocates two tables of n
+        .map_init(
+            || (vec![0u32; n], vec![0u8; n], 0u32),
+            |(stamp, count, now), i| {
+                *now += 1;
+                let mut out = Vec::new();
+                for &p in &mine[first[i as usize] as usize..first[i as usize + 1] as usize] {
+                    let (start, len) = run_of[p as usize];
+                    // A term in many top lists is common: meet only the
+                    // members next to this one in weight order.
+                    let (lo, hi) = if len as usize > cfg.max_posting {
+                        let w = LONG_POSTING_WINDOW as u32;
+                        (p.saturating_sub(w).max(start), (p + w + 1).min(start + len))
+                    } else {
+                        (start, start + len)
+                    };
+                    for q in lo..hi {
+                        let j = rep_of(q);
+                        if j <= i {
+                            continue;
+                        }
+                        let ju = j as usize;
+                        if stamp[ju] != *now {
+                            stamp[ju] = *now;
+                            count[ju] = 0;
+                        }
+                        count[ju] = count[ju].saturating_add(1);
+                        if count[ju] as usize == cfg.min_shared {
+                            out.push((i, j));
+                        }
+                    }
+                }
+                out.sort_unstable();
+                out
+            },
+        )
+        .collect();
+    per_rep.concat()
 }
 
 /// The date factor of two publication days (`None` = unknown).
