@@ -1,6 +1,7 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
-//! (`errors`), and property tests of the library (`properties`).
+//! (`errors`), the story stage (`stories`), and property tests of the
+//! library (`properties`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -11,3 +12,5 @@ mod cli;
 mod errors;
 #[path = "integration/properties.rs"]
 mod properties;
+#[path = "integration/stories.rs"]
+mod stories;
