@@ -276,14 +276,13 @@ impl Scratch {
         }
     }
 
-    /// Fills `shingles` from `text` without its boilerplate lines; returns
-    /// the count.
-    fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) -> usize {
+    /// Fills `shingles` from `text` without its boilerplate lines.
+    fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) {
         self.shingles.clear();
         match cfg.unit {
             ShingleUnit::Words => {
                 self.read_words(text, boiler);
-                fold_windows(&self.words.hashes, cfg.k, &mut self.shingles)
+                fold_windows(&self.words.hashes, cfg.k, &mut self.shingles);
             }
             ShingleUnit::Chars => {
                 self.text.clear();
@@ -300,7 +299,7 @@ impl Scratch {
                 let source = if kept_any { self.text.as_str() } else { text };
                 normalize_into(source, &mut self.normalized);
                 char_units(self.normalized.lines(), &mut self.units);
-                fold_windows(&self.units, cfg.k, &mut self.shingles)
+                fold_windows(&self.units, cfg.k, &mut self.shingles);
             }
         }
     }
