@@ -6,7 +6,8 @@
 //! when they share at least `min_shared` of their `index_terms` strongest
 //! terms. A term in the top lists of more than `max_posting`
 //! representatives is common: each of them is paired only with the few
-//! others of nearest weight for it (a window), which bounds the work by the
+//! others nearest in publication date (a window: an event is reported
+//! within days, a common name spans years), which bounds the work by the
 //! number of postings, never by n².
 //!
 //! The similarity of a candidate pair is the cosine of the TF-IDF vectors
@@ -42,8 +43,13 @@ const LONG_POSTING_WINDOW: usize = 8;
 /// Each representative then walks its own postings and counts, in a
 /// per-thread table, how often it meets each later representative: no list
 /// of all co-occurrences is ever built or sorted.
-pub fn candidates(vectors: &[Vec<(Term, f32)>], cfg: &StoryConfig) -> Vec<(u32, u32)> {
-    // (term, weight descending as ordered bits, representative)
+/// `days` are the representatives' publication days (undated ones sort last).
+pub fn candidates(
+    vectors: &[Vec<(Term, f32)>],
+    days: &[Option<f64>],
+    cfg: &StoryConfig,
+) -> Vec<(u32, u32)> {
+    // (term, publication day, representative)
     let mut postings: Vec<(Term, u32, u32)> = vectors
         .par_iter()
         .enumerate()
@@ -52,7 +58,7 @@ pub fn candidates(vectors: &[Vec<(Term, f32)>], cfg: &StoryConfig) -> Vec<(u32, 
             top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(cfg.index_terms);
             top.into_iter()
-                .map(move |(t, w)| (t, u32::MAX - w.to_bits(), i as u32))
+                .map(move |(t, _)| (t, day_key(days[i]), i as u32))
         })
         .collect();
     postings.par_sort_unstable();
@@ -89,7 +95,7 @@ pub fn candidates(vectors: &[Vec<(Term, f32)>], cfg: &StoryConfig) -> Vec<(u32, 
                 for &p in &mine[first[i as usize] as usize..first[i as usize + 1] as usize] {
                     let (start, len) = run_of[p as usize];
                     // A term in many top lists is common: meet only the
-                    // members next to this one in weight order.
+                    // members published nearest to this one.
                     let (lo, hi) = if len as usize > cfg.max_posting {
                         let w = LONG_POSTING_WINDOW as u32;
                         (p.saturating_sub(w).max(start), (p + w + 1).min(start + len))
@@ -118,6 +124,14 @@ pub fn candidates(vectors: &[Vec<(Term, f32)>], cfg: &StoryConfig) -> Vec<(u32, 
         )
         .collect();
     per_rep.concat()
+}
+
+/// Sort key of a publication day: days since 1970 offset to stay positive,
+/// `u32::MAX` when unknown.
+fn day_key(day: Option<f64>) -> u32 {
+    day.map_or(u32::MAX, |d| {
+        (d + 1_000_000.0).clamp(0.0, f64::from(u32::MAX - 1)) as u32
+    })
 }
 
 /// The date factor of two publication days (`None` = unknown).
@@ -281,6 +295,22 @@ mod tests {
     }
 
     #[test]
+    fn long_postings_pair_articles_near_in_date() {
+        // 100 articles share terms 1 and 2; only neighbours in date order
+        // are compared, so article 0 meets those of days 1..=8 only.
+        let cfg = StoryConfig {
+            max_posting: 10,
+            ..StoryConfig::default()
+        };
+        let v = vec![vec![(1, 0.7), (2, 0.7)]; 100];
+        let days: Vec<Option<f64>> = (0..100).map(|d| Some(f64::from(d) * 10.0)).collect();
+        let got = candidates(&v, &days, &cfg);
+        let of_0: Vec<u32> = got.iter().filter(|p| p.0 == 0).map(|p| p.1).collect();
+        assert_eq!(of_0, (1..=8).collect::<Vec<_>>());
+        assert!(got.len() <= 100 * LONG_POSTING_WINDOW);
+    }
+
+    #[test]
     fn candidates_need_shared_strong_terms() {
         let cfg = StoryConfig::default();
         let v = vec![
@@ -288,6 +318,6 @@ mod tests {
             vec![(1, 0.5), (2, 0.7), (9, 0.5)],
             vec![(1, 0.9), (8, 0.4)],
         ];
-        assert_eq!(candidates(&v, &cfg), vec![(0, 1)]);
+        assert_eq!(candidates(&v, &[None; 3], &cfg), vec![(0, 1)]);
     }
 }

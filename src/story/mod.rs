@@ -72,7 +72,7 @@ pub fn stories(
                 .map(|d| d.seconds as f64 / 86_400.0)
         })
         .collect();
-    let candidates = link::candidates(&vectors, cfg);
+    let candidates = link::candidates(&vectors, &days, cfg);
     let edges = link::edges(&candidates, &vectors, &days, cfg);
     let of_group = link::average_link(groups.len(), &edges, cfg.cut);
 
