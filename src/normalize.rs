@@ -235,6 +235,30 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// The number of leading ASCII letters and digits among the eight bytes of
+/// `v` (little-endian), and whether any of them is a letter. Each byte is
+/// classified with carry-free byte-wise range tests (SWAR).
+#[inline]
+fn word_prefix(v: u64) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = v & !HIGH; // every byte < 0x80: no carry between bytes below
+    // b >= lo  <=>  bit 7 of (b + 0x80 - lo); b <= hi  <=>  not bit 7 of (b + 0x7f - hi).
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7f - hi)) & HIGH
+    };
+    let letters = in_range(low7 | (ONES * 0x20), b'a', b'z');
+    let digits = in_range(low7, b'0', b'9');
+    let word = (letters | digits) & !(v & HIGH);
+    let len = ((!word & HIGH).trailing_zeros() / 8) as usize;
+    let prefix = if len == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    (len, letters & prefix != 0)
+}
+
 /// Word flag: the word starts with an uppercase letter in the raw text.
 pub const CAPITALIZED: u8 = 1;
 /// Word flag: the word opens a line or follows `.`, `!` or `?`.
@@ -297,13 +321,30 @@ impl Words {
                 ALPHA | DIGIT => {
                     let start = i;
                     let mut seen = 0;
-                    while i < n {
-                        let c = CLASS[bytes[i] as usize];
-                        if c & WORD == 0 {
+                    // Eight bytes at a time while the text allows it.
+                    while let Some(chunk) = bytes.get(i..i + 8) {
+                        let (len, alpha) =
+                            word_prefix(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+                        if alpha {
+                            seen |= ALPHA;
+                        }
+                        if len > 0 && !alpha {
+                            seen |= DIGIT;
+                        }
+                        i += len;
+                        if len < 8 {
                             break;
                         }
-                        seen |= c;
-                        i += 1;
+                    }
+                    if bytes.get(i..i + 8).is_none() {
+                        while i < n {
+                            let c = CLASS[bytes[i] as usize];
+                            if c & WORD == 0 {
+                                break;
+                            }
+                            seen |= c;
+                            i += 1;
+                        }
                     }
                     if i < n && bytes[i] >= 0x80 && !starts_separator(text, i) {
                         i = self.slow_word(text, start, i, sentence);
@@ -552,6 +593,25 @@ mod tests {
         assert_eq!(f[9], CAPITALIZED); // Brun
         assert_eq!(f[11], SENTENCE_START | SHORT); // in (new line)
         assert_eq!(f[12], CAPITALIZED); // May
+    }
+
+    #[test]
+    fn word_prefix_matches_a_byte_loop() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        for _ in 0..20_000 {
+            x = crate::minhash::mix64(x);
+            // Bias bytes towards the interesting ranges.
+            let mut b = x.to_le_bytes();
+            for (k, byte) in b.iter_mut().enumerate() {
+                if (x >> (k + 50)) & 1 == 1 {
+                    *byte = b"aZ09 .,-\n\x7f@[`{/:"[(*byte % 16) as usize];
+                }
+            }
+            let v = u64::from_le_bytes(b);
+            let len = b.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+            let alpha = b[..len].iter().any(u8::is_ascii_alphabetic);
+            assert_eq!(word_prefix(v), (len, alpha), "{b:?}");
+        }
     }
 
     #[test]
