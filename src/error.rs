@@ -10,8 +10,9 @@ use std::path::PathBuf;
 /// Where a record came from: the input's display name and its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
-    /// Display name of the input (`<stdin>` for standard input).
-    pub input: String,
+    /// Display name of the input (`<stdin>` for standard input); shared by
+    /// every article of the input.
+    pub input: std::sync::Arc<str>,
     /// 1-based line of the record's first byte (for a `.txt` directory: 1).
     pub line: u64,
 }

@@ -35,7 +35,7 @@ const BATCH_RECORDS: usize = 1024;
 /// One input of a run.
 #[derive(Debug, Clone)]
 pub struct Input {
-    name: String,
+    name: Arc<str>,
     origin: Origin,
     format: Format,
 }
@@ -56,7 +56,7 @@ impl Input {
         let name = path.display().to_string();
         if meta.is_dir() {
             return Ok(Input {
-                name,
+                name: name.into(),
                 origin: Origin::Dir(path.to_path_buf()),
                 format: Format::TextDir,
             });
@@ -71,7 +71,7 @@ impl Input {
             )));
         }
         Ok(Input {
-            name,
+            name: name.into(),
             origin: Origin::File(path.to_path_buf()),
             format,
         })
@@ -94,7 +94,7 @@ impl Input {
             }
         };
         Ok(Input {
-            name: name.to_string(),
+            name: name.into(),
             origin: Origin::Bytes(bytes),
             format,
         })
@@ -113,7 +113,7 @@ impl Input {
     fn reader(&self) -> Result<Box<dyn Read + Send>> {
         match &self.origin {
             Origin::Bytes(b) => {
-                decompress(std::io::Cursor::new(b.clone())).map_err(|e| Error::io(&self.name, e))
+                decompress(std::io::Cursor::new(b.clone())).map_err(|e| Error::io(&*self.name, e))
             }
             Origin::File(p) => open_file(p),
             Origin::Dir(_) => unreachable!("directories are walked, not read"),
@@ -181,7 +181,10 @@ impl Place {
     /// The location to report, given the input's name.
     pub fn locate(&self, input: &Input) -> Location {
         Location {
-            input: self.file.as_deref().unwrap_or(&input.name).to_string(),
+            input: match &self.file {
+                Some(f) => Arc::from(&**f),
+                None => input.name.clone(),
+            },
             line: self.line,
         }
     }
