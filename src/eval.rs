@@ -270,17 +270,9 @@ fn read_csv(r: impl Read, sink: &mut Sink) -> Result<()> {
         }
     };
     let header = rdr.byte_headers().map_err(csv_err)?.clone();
-    // Trimmed and without a byte order mark, as the `read` stage does, so
-    // a column name means the same here as in `storyhash cluster`.
-    let cols: Vec<String> = header
-        .iter()
-        .map(|c| {
-            String::from_utf8_lossy(c)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_string()
-        })
-        .collect();
+    // As the `read` stage names them, so a column name means the same here
+    // as in `storyhash cluster`.
+    let cols = crate::read::header_names(&header);
     let find = |want: &str| {
         cols.iter().position(|c| c == want).ok_or_else(|| {
             let found = if cols.is_empty() {

@@ -37,6 +37,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;
+pub mod scratch;
 pub mod shingle;
 pub mod story;
 pub mod verify;

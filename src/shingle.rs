@@ -9,6 +9,7 @@
 //! signature.
 
 use crate::normalize::{Words, normalize_into};
+use crate::scratch::Generations;
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -32,23 +33,15 @@ pub fn fold_windows(units: &[u64], k: usize, out: &mut Vec<u64>) -> usize {
 #[derive(Debug, Default)]
 pub struct Distinct {
     slots: Vec<u64>,
-    stamp: Vec<u32>,
-    now: u32,
+    rounds: Generations,
 }
 
 impl Distinct {
     /// Number of distinct values in `values`.
     pub fn count(&mut self, values: &[u64]) -> usize {
         let want = (2 * values.len()).next_power_of_two().max(256);
-        if want > self.slots.len() {
-            self.slots = vec![0; want];
-            self.stamp = vec![0; want];
-            self.now = 0;
-        }
-        self.now = self.now.wrapping_add(1);
-        if self.now == 0 {
-            self.stamp.fill(0);
-            self.now = 1;
+        if self.rounds.begin(want) {
+            self.slots = vec![0; self.rounds.len()];
         }
         let mask = self.slots.len() - 1;
         let mut n = 0;
@@ -56,8 +49,7 @@ impl Distinct {
             // Shingle hashes are already mixed: their top bits index well.
             let mut i = (v >> 40) as usize & mask;
             loop {
-                if self.stamp[i] != self.now {
-                    self.stamp[i] = self.now;
+                if self.rounds.claim(i) {
                     self.slots[i] = v;
                     n += 1;
                     break;

@@ -69,6 +69,20 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
+/// Column names of a CSV header: trimmed, without a byte order mark, so a
+/// name means the same to every reader of the tool.
+pub fn header_names(header: &::csv::ByteRecord) -> Vec<String> {
+    header
+        .iter()
+        .map(|c| {
+            String::from_utf8_lossy(c)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
+        .collect()
+}
+
 pub(super) fn scan(
     r: Box<dyn Read + Send>,
     name: &str,
@@ -97,15 +111,7 @@ pub(super) fn scan(
     if header.is_empty() {
         return Ok(true);
     }
-    let cols: Vec<String> = header
-        .iter()
-        .map(|c| {
-            String::from_utf8_lossy(c)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_string()
-        })
-        .collect();
+    let cols = header_names(&header);
     let find = |n: &str| cols.iter().position(|c| c == n);
     let required = |n: &str, flag: &'static str| {
         find(n).ok_or_else(|| Error::MissingColumn {

@@ -13,6 +13,8 @@
 
 mod csv;
 mod jsonl;
+
+pub use csv::header_names;
 mod txt;
 
 use std::fs::File;

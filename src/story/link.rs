@@ -31,6 +31,7 @@ use rayon::prelude::*;
 use super::terms::{Term, cosine};
 use crate::cluster::UnionFind;
 use crate::config::StoryConfig;
+use crate::scratch::Generations;
 
 /// Members of a long posting list are each paired with this many members
 /// of similar weight for the term, instead of with all of them.
@@ -88,9 +89,9 @@ pub fn candidates(
         .into_par_iter()
         .with_min_len(4096) // few splits: each allocates two tables of n
         .map_init(
-            || (vec![0u32; n], vec![0u8; n], 0u32),
-            |(stamp, count, now), i| {
-                *now += 1;
+            || (Generations::default(), vec![0u8; n]),
+            |(rounds, count), i| {
+                rounds.begin(n);
                 let mut out = Vec::new();
                 for &p in &mine[first[i as usize] as usize..first[i as usize + 1] as usize] {
                     let (start, len) = run_of[p as usize];
@@ -108,8 +109,7 @@ pub fn candidates(
                             continue;
                         }
                         let ju = j as usize;
-                        if stamp[ju] != *now {
-                            stamp[ju] = *now;
+                        if rounds.claim(ju) {
                             count[ju] = 0;
                         }
                         count[ju] = count[ju].saturating_add(1);

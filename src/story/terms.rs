@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::config::StoryConfig;
 use crate::minhash::mix64;
 use crate::normalize::{CAPITALIZED, NUMERIC, SENTENCE_START, SHORT, Words, word_hash};
+use crate::scratch::Generations;
 
 /// Common English function words and reporting verbs: they say nothing
 /// about which event an article covers.
@@ -310,40 +311,20 @@ impl DocFreq {
 
 /// Per-thread scratch for [`extract`]: an open-addressing table that
 /// counts an article's terms without sorting its words.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TermScratch {
     slots: Vec<(Term, f32)>,
-    stamp: Vec<u32>,
+    rounds: Generations,
     used: Vec<u32>,
-    now: u32,
     title: Words,
-}
-
-impl Default for TermScratch {
-    fn default() -> Self {
-        TermScratch {
-            slots: vec![(0, 0.0); 1024],
-            stamp: vec![0; 1024],
-            used: Vec::new(),
-            now: 0,
-            title: Words::default(),
-        }
-    }
 }
 
 impl TermScratch {
     fn begin(&mut self, words: usize) {
         // Keep the table at most half full.
         let want = (2 * words).next_power_of_two().max(1024);
-        if want > self.slots.len() {
-            self.slots = vec![(0, 0.0); want];
-            self.stamp = vec![0; want];
-            self.now = 0;
-        }
-        self.now = self.now.wrapping_add(1);
-        if self.now == 0 {
-            self.stamp.fill(0);
-            self.now = 1;
+        if self.rounds.begin(want) {
+            self.slots = vec![(0, 0.0); self.rounds.len()];
         }
         self.used.clear();
     }
@@ -353,8 +334,7 @@ impl TermScratch {
         let mask = self.slots.len() - 1;
         let mut i = (mix64(u64::from(t)) as usize) & mask;
         loop {
-            if self.stamp[i] != self.now {
-                self.stamp[i] = self.now;
+            if self.rounds.claim(i) {
                 self.slots[i] = (t, w);
                 self.used.push(i as u32);
                 return;
