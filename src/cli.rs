@@ -27,6 +27,13 @@ pub enum Command {
     /// Reads JSON Lines, CSV with a header, directories of .txt files, or
     /// standard input (`-` or no INPUT); .gz inputs are decompressed.
     Cluster(ClusterArgs),
+    /// Write the collection back out with one article per near-duplicate
+    /// group, in the input's own format.
+    ///
+    /// JSON Lines records are copied byte for byte (fields the tool does not
+    /// know included), CSV rows field for field, .txt files as files. Takes
+    /// every option of `cluster`.
+    Dedup(DedupArgs),
     /// Score a predicted clustering against gold labels.
     ///
     /// Prints pairwise and B-cubed precision, recall and F1, the adjusted
@@ -96,13 +103,42 @@ pub enum CanonicalArg {
 
 #[derive(Debug, clap::Args)]
 pub struct ClusterArgs {
-    /// Input files or directories; `-` or none reads standard input.
-    #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-
     /// Write the CSV here instead of standard output (replaced atomically).
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DedupArgs {
+    /// Where to write the kept records: a file for JSON Lines or CSV input
+    /// (replaced atomically), a new directory for a directory of .txt files.
+    /// Never one of the inputs.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// Also write the keep/drop decision of every article, with the reason,
+    /// to this CSV.
+    #[arg(long, value_name = "DECISIONS.csv")]
+    pub decisions: Option<PathBuf>,
+
+    /// Outlets to keep first, most preferred first (comma-separated); the
+    /// --canonical policy decides among the rest and breaks ties.
+    #[arg(long, value_delimiter = ',', value_name = "SOURCES")]
+    pub prefer_source: Vec<String>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The settings `cluster` and `dedup` share.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Input files or directories; `-` or none reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
 
     /// Input format; by default guessed from the name, then from the content.
     #[arg(long, value_enum, help_heading = "Input")]
@@ -282,9 +318,9 @@ pub struct Settings {
     pub stats: bool,
 }
 
-impl ClusterArgs {
-    /// Builds the validated settings.
-    pub fn settings(self) -> Result<Settings, storyhash::Error> {
+impl RunArgs {
+    /// Builds the validated settings, writing to `output`.
+    pub fn settings(self, output: Option<PathBuf>) -> Result<Settings, storyhash::Error> {
         let mut config = Config::default();
         config.read.format = self.format.map(|f| match f {
             FormatArg::Jsonl => Format::JsonLines,
@@ -330,7 +366,7 @@ impl ClusterArgs {
         Ok(Settings {
             config,
             inputs: self.inputs,
-            output: self.output,
+            output,
             threads: self.threads,
             quiet: self.quiet,
             stats: self.stats,

@@ -129,7 +129,7 @@ pub fn cluster(
         group[i as usize] = g;
         size[g as usize] += 1;
         let current = canonical[g as usize];
-        if prefer(cfg.canonical, ArticleId(i), current, articles, sizes) {
+        if prefer(cfg, ArticleId(i), current, articles, sizes) {
             canonical[g as usize] = ArticleId(i);
         }
     }
@@ -148,13 +148,27 @@ fn better(a: &Best, b: &Best) -> bool {
 
 /// Whether `x` (later in the input) should replace `current` as canonical.
 fn prefer(
-    policy: CanonicalPolicy,
+    cfg: &ClusterConfig,
     x: ArticleId,
     current: ArticleId,
     articles: &[ArticleMeta],
     sizes: &[u32],
 ) -> bool {
-    match policy {
+    if !cfg.prefer_sources.is_empty() {
+        let rank = |id: ArticleId| {
+            let source = articles[id.index()].source.as_deref().map(str::trim);
+            let at = cfg
+                .prefer_sources
+                .iter()
+                .position(|p| Some(p.trim()) == source);
+            at.unwrap_or(usize::MAX)
+        };
+        let (rx, rc) = (rank(x), rank(current));
+        if rx != rc {
+            return rx < rc;
+        }
+    }
+    match cfg.canonical {
         CanonicalPolicy::First => false,
         CanonicalPolicy::Longest => sizes[x.index()] > sizes[current.index()],
         CanonicalPolicy::Earliest => {
@@ -214,6 +228,7 @@ mod tests {
         assert_eq!(g.canonical, vec![ArticleId(2), ArticleId(3)]);
         let longest = ClusterConfig {
             canonical: CanonicalPolicy::Longest,
+            ..ClusterConfig::default()
         };
         assert_eq!(
             cluster(&arts, &sizes, &matches, &longest).canonical[0],
@@ -221,11 +236,22 @@ mod tests {
         );
         let first = ClusterConfig {
             canonical: CanonicalPolicy::First,
+            ..ClusterConfig::default()
         };
         assert_eq!(
             cluster(&arts, &sizes, &matches, &first).canonical[0],
             ArticleId(0)
         );
+        // A preferred outlet wins over the policy; the policy breaks ties.
+        let mut arts = arts;
+        arts[1].source = Some("Wire".into());
+        arts[4].source = Some(" Wire ".into());
+        let wire = ClusterConfig {
+            prefer_sources: vec!["Wire".into()],
+            ..ClusterConfig::default()
+        };
+        let g2 = cluster(&arts, &sizes, &matches, &wire);
+        assert_eq!(g2.canonical[0], ArticleId(4)); // earlier of the two Wire copies
         // Best match: e's strongest partner is b (0.9), not c (0.6).
         assert_eq!(g.best[4].unwrap().other, ArticleId(1));
         assert!(g.best[3].is_none());

@@ -326,6 +326,9 @@ pub enum CanonicalPolicy {
 pub struct ClusterConfig {
     /// Canonical member policy.
     pub canonical: CanonicalPolicy,
+    /// Outlets whose copy is canonical before any other, most preferred
+    /// first; the policy decides among the rest and breaks ties.
+    pub prefer_sources: Vec<String>,
 }
 
 /// Settings of the story stage.

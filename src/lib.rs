@@ -30,6 +30,7 @@ pub mod article;
 pub mod boilerplate;
 pub mod cluster;
 pub mod config;
+pub mod dedup;
 pub mod error;
 pub mod eval;
 pub mod lsh;

@@ -39,23 +39,37 @@ fn main() -> ExitCode {
             Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
             Err(e) => fail(&e, Exit::Failure),
         },
-        cli::Command::Cluster(args) => {
-            let settings = match args.settings() {
-                Ok(s) => s,
-                Err(e) => return fail(&e, Exit::Usage),
-            };
-            match cluster(settings) {
-                Ok(()) => Exit::Success.into(),
-                Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
-                Err(e) => {
-                    let code = if matches!(e, Error::Config(_)) {
-                        Exit::Usage
-                    } else {
-                        Exit::Failure
-                    };
-                    fail(&e, code)
+        cli::Command::Cluster(args) => match args.run.settings(args.output) {
+            Ok(s) => finish(cluster(s)),
+            Err(e) => fail(&e, Exit::Usage),
+        },
+        cli::Command::Dedup(args) => {
+            let (out, decisions, prefer) = (args.output, args.decisions, args.prefer_source);
+            match args.run.settings(Some(out)) {
+                Ok(mut s) => {
+                    s.config.cluster.prefer_sources = prefer;
+                    // Keeping one copy per group needs no stories.
+                    s.config.story = None;
+                    finish(dedup(s, decisions))
                 }
+                Err(e) => fail(&e, Exit::Usage),
             }
+        }
+    }
+}
+
+/// The exit status of a run.
+fn finish(outcome: Result<(), Error>) -> ExitCode {
+    match outcome {
+        Ok(()) => Exit::Success.into(),
+        Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
+        Err(e) => {
+            let code = if matches!(e, Error::Config(_)) {
+                Exit::Usage
+            } else {
+                Exit::Failure
+            };
+            fail(&e, code)
         }
     }
 }
@@ -70,16 +84,48 @@ fn is_broken_pipe(e: &Error) -> bool {
     matches!(e, Error::Write { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-fn cluster(s: cli::Settings) -> Result<(), Error> {
-    let started = Instant::now();
+/// Opens the inputs and runs the pipeline on a pool of `s.threads`.
+fn run(s: &cli::Settings) -> Result<(Vec<Input>, Outcome), Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(s.threads)
         .build()
         .map_err(|e| Error::Config(format!("cannot start {} threads: {e}", s.threads)))?;
-    let inputs = open_inputs(&s)?;
+    let inputs = open_inputs(s)?;
     let progress = Bar::new(!s.quiet && std::io::stderr().is_terminal());
     let outcome = pool.install(|| pipeline::run(&inputs, &s.config, &progress))?;
     progress.done();
+    Ok((inputs, outcome))
+}
+
+fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), Error> {
+    let started = Instant::now();
+    let out = s.output.clone().unwrap_or_default();
+    storyhash::dedup::check_target(&out, &s.inputs)?;
+    let (inputs, outcome) = run(&s)?;
+    let write_start = Instant::now();
+    let kept = storyhash::dedup::write_kept(&inputs, &outcome, &out)?;
+    if let Some(path) = &decisions {
+        write::atomically(path, |w| storyhash::dedup::write_decisions(w, &outcome))?;
+    }
+    let write_secs = write_start.elapsed().as_secs_f64();
+    if !s.quiet {
+        report_skipped(&outcome);
+        if s.stats {
+            print_stats(&outcome, write_secs, s.threads);
+        }
+        eprintln!(
+            "storyhash: kept {kept} of {} articles in {}",
+            outcome.articles.len(),
+            out.display()
+        );
+        summary(&outcome, started.elapsed());
+    }
+    Ok(())
+}
+
+fn cluster(s: cli::Settings) -> Result<(), Error> {
+    let started = Instant::now();
+    let (_, outcome) = run(&s)?;
 
     let write_start = Instant::now();
     let fill = |w: &mut dyn Write| {

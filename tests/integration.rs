@@ -1,13 +1,15 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
-//! (`errors`), the story stage (`stories`), and property tests of the
-//! library (`properties`).
+//! (`errors`), the story stage (`stories`), the deduplicated collection
+//! (`dedup`), and property tests of the library (`properties`).
 
 #[path = "integration/util.rs"]
 mod util;
 
 #[path = "integration/cli.rs"]
 mod cli;
+#[path = "integration/dedup.rs"]
+mod dedup;
 #[path = "integration/errors.rs"]
 mod errors;
 #[path = "integration/properties.rs"]

@@ -11,11 +11,12 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::Read;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{BATCH_RECORDS, Batch, Items, Place};
 use crate::article::Record;
 use crate::config::FieldNames;
-use crate::error::{Error, RecordProblem, Result};
+use crate::error::{Error, Location, RecordProblem, Result};
 
 /// Offsets of the `\n` and `\r` bytes read so far and not yet passed.
 #[derive(Default)]
@@ -161,6 +162,52 @@ pub(super) fn scan(
         }));
     }
     Ok(true)
+}
+
+/// Copies the rows of a CSV input whose location `keep` accepts to `out`,
+/// after its header when `with_header`. Returns the number of rows copied.
+pub(super) fn copy(
+    r: Box<dyn Read + Send>,
+    name: &Arc<str>,
+    keep: &dyn Fn(&Location) -> bool,
+    out: &mut ::csv::Writer<&mut dyn std::io::Write>,
+    with_header: bool,
+) -> Result<usize> {
+    let breaks = Rc::new(RefCell::new(Breaks::default()));
+    let counted = LineCounter {
+        inner: r,
+        offset: 0,
+        breaks: breaks.clone(),
+    };
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(counted);
+    let io = |e: std::io::Error| Error::Write {
+        path: "output".into(),
+        source: e,
+    };
+    let read_err = |e: ::csv::Error| Error::Config(format!("{name}: unreadable CSV ({e})"));
+    let header = rdr.byte_headers().map_err(read_err)?.clone();
+    if with_header {
+        out.write_byte_record(&header).map_err(|e| io(e.into()))?;
+    }
+    let mut rec = ::csv::ByteRecord::new();
+    let mut copied = 0;
+    while rdr.read_byte_record(&mut rec).map_err(read_err)? {
+        let line = rec
+            .position()
+            .map_or(0, |p| breaks.borrow_mut().line_of(p.byte()));
+        let at = Location {
+            input: name.clone(),
+            line,
+        };
+        if keep(&at) {
+            out.write_byte_record(&rec).map_err(|e| io(e.into()))?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
 }
 
 fn row(

@@ -241,6 +241,109 @@ impl Batch {
     }
 }
 
+/// Copies the records of `inputs` whose location `keep` accepts to `out`,
+/// unchanged: JSON lines byte for byte, CSV rows field for field under the
+/// first input's header. All inputs must be JSON Lines, or all CSV.
+/// Returns the number of records written.
+pub fn copy_records(
+    inputs: &[Input],
+    keep: &dyn Fn(&Location) -> bool,
+    out: &mut dyn std::io::Write,
+) -> Result<usize> {
+    let write_err = |e: std::io::Error| Error::Write {
+        path: "output".into(),
+        source: e,
+    };
+    if let Some(other) = inputs.iter().find(|i| i.format != inputs[0].format) {
+        return Err(Error::Config(format!(
+            "{}: inputs of one run must share a format to be copied",
+            other.name
+        )));
+    }
+    let mut written = 0;
+    match inputs.first().map(|i| i.format) {
+        None => {}
+        Some(Format::JsonLines) => {
+            for (i, input) in inputs.iter().enumerate() {
+                let mut failure: Option<std::io::Error> = None;
+                let mut sink = |b: Batch| {
+                    let Items::Json { buf, lines } = &b.items else {
+                        return true;
+                    };
+                    for &(line, start, end) in lines {
+                        let at = Location {
+                            input: input.name.clone(),
+                            line,
+                        };
+                        if keep(&at) {
+                            let res = out
+                                .write_all(&buf[start..end])
+                                .and_then(|()| out.write_all(b"\n"));
+                            if let Err(e) = res {
+                                failure = Some(e);
+                                return false;
+                            }
+                            written += 1;
+                        }
+                    }
+                    true
+                };
+                jsonl::scan(input.reader()?, &input.name, i, &mut sink)?;
+                if let Some(e) = failure {
+                    return Err(write_err(e));
+                }
+            }
+        }
+        Some(Format::Csv) => {
+            let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
+            for (i, input) in inputs.iter().enumerate() {
+                written += csv::copy(input.reader()?, &input.name, keep, &mut w, i == 0)?;
+            }
+            w.flush().map_err(write_err)?;
+        }
+        Some(Format::TextDir) => {
+            return Err(Error::Config(format!(
+                "{}: a directory of .txt files is copied as files, not records",
+                inputs[0].name
+            )));
+        }
+    }
+    Ok(written)
+}
+
+/// Copies the `.txt` files of directory inputs whose location `keep`
+/// accepts into `dir`, at the same relative paths. Returns how many.
+pub fn copy_text_files(
+    inputs: &[Input],
+    keep: &dyn Fn(&Location) -> bool,
+    dir: &Path,
+) -> Result<usize> {
+    let mut copied = 0;
+    for input in inputs {
+        let Origin::Dir(root) = &input.origin else {
+            return Err(Error::Config(format!(
+                "{}: only directories of .txt files can be copied as files",
+                input.name
+            )));
+        };
+        for (path, rel) in txt::files(root)? {
+            let at = Location {
+                input: Arc::from(path.display().to_string()),
+                line: 1,
+            };
+            if keep(&at) {
+                let target = dir.join(&rel);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                std::fs::copy(&path, &target).map_err(|e| Error::io(&target, e))?;
+                copied += 1;
+            }
+        }
+    }
+    Ok(copied)
+}
+
 /// Streams every input, in order, as batches passed to `sink`. Stops early
 /// (without error) when `sink` returns `false`.
 pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> bool) -> Result<()> {

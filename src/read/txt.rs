@@ -13,14 +13,10 @@ use super::{BATCH_RECORDS, Batch, Items, Place};
 use crate::article::Record;
 use crate::error::{Error, RecordProblem, Result};
 
-pub(super) fn scan(
-    dir: &Path,
-    name: &str,
-    input: usize,
-    sink: &mut dyn FnMut(Batch) -> bool,
-) -> Result<bool> {
-    let mut rows = Vec::new();
-    let mut seen = 0usize;
+/// The `.txt` (and `.txt.gz`) files under `dir`, in name order, with their
+/// paths relative to `dir`.
+pub(super) fn files(dir: &Path) -> Result<Vec<(std::path::PathBuf, std::path::PathBuf)>> {
+    let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
@@ -28,12 +24,32 @@ pub(super) fn scan(
         })?;
         let fname = entry.file_name().to_string_lossy().to_ascii_lowercase();
         let is_text = fname.ends_with(".txt") || fname.ends_with(".txt.gz");
-        if !entry.file_type().is_file() || !is_text {
-            continue;
+        if entry.file_type().is_file() && is_text {
+            let path = entry.path().to_path_buf();
+            let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+            out.push((path, rel));
         }
-        seen += 1;
-        let path = entry.path();
-        let rel = path.strip_prefix(dir).unwrap_or(path);
+    }
+    Ok(out)
+}
+
+pub(super) fn scan(
+    dir: &Path,
+    name: &str,
+    input: usize,
+    sink: &mut dyn FnMut(Batch) -> bool,
+) -> Result<bool> {
+    let mut rows = Vec::new();
+    let all = files(dir)?;
+    if all.is_empty() {
+        let none = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no .txt files in this directory",
+        );
+        return Err(Error::io(name, none));
+    }
+    for (path, rel) in all {
+        let path = path.as_path();
         let id = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -56,13 +72,6 @@ pub(super) fn scan(
         if rows.len() == BATCH_RECORDS && !sink(batch(input, std::mem::take(&mut rows))) {
             return Ok(false);
         }
-    }
-    if seen == 0 {
-        let none = std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "no .txt files in this directory",
-        );
-        return Err(Error::io(name, none));
     }
     Ok(rows.is_empty() || sink(batch(input, rows)))
 }
