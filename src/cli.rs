@@ -34,6 +34,14 @@ pub enum Command {
     /// know included), CSV rows field for field, .txt files as files. Takes
     /// every option of `cluster`.
     Dedup(DedupArgs),
+    /// Report how each story spread: outlets, dates, reprints.
+    ///
+    /// Writes DIR/stories.csv (one row per story), DIR/outlets.csv (one row
+    /// per outlet per story), DIR/report.json and DIR/report.html (one
+    /// timeline per story; self-contained). CLUSTERS is the CSV of
+    /// `storyhash cluster`; INPUT the collection it was made from (for
+    /// titles, outlets and dates).
+    Report(ReportArgs),
     /// Score a predicted clustering against gold labels.
     ///
     /// Prints pairwise and B-cubed precision, recall and F1, the adjusted
@@ -107,8 +115,90 @@ pub struct ClusterArgs {
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
 
+    /// Also write the story spread report (see `storyhash report`) here.
+    #[arg(long, value_name = "DIR", help_heading = "Report")]
+    pub report: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub view: ReportView,
+
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The output of `storyhash cluster`.
+    #[arg(value_name = "CLUSTERS.csv")]
+    pub clusters: PathBuf,
+
+    /// The inputs the clusters were made from.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Directory for the report files (created if needed).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub view: ReportView,
+
+    /// Input format; by default guessed from the name, then from the content.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// Field or column holding the article id.
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+
+    /// Field or column holding the article text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+
+    /// Field or column holding the headline.
+    #[arg(long, default_value = "title", value_name = "NAME")]
+    pub title_field: String,
+
+    /// Field or column holding the outlet.
+    #[arg(long, default_value = "source", value_name = "NAME")]
+    pub source_field: String,
+
+    /// Field or column holding the publication date.
+    #[arg(long, default_value = "date", value_name = "NAME")]
+    pub date_field: String,
+
+    /// Print nothing on standard error except errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Which stories a report shows, in what order.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportView {
+    /// Order stories by number of articles or by number of outlets.
+    #[arg(long, value_enum, default_value = "size", help_heading = "Report")]
+    pub sort: SortArg,
+
+    /// Show only stories carried by at least this many outlets.
+    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Report")]
+    pub min_outlets: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Most articles first.
+    Size,
+    /// Most outlets first.
+    Spread,
+}
+
+impl SortArg {
+    pub fn sort_by(self) -> storyhash::report::SortBy {
+        match self {
+            SortArg::Size => storyhash::report::SortBy::Size,
+            SortArg::Spread => storyhash::report::SortBy::Spread,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

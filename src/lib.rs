@@ -38,6 +38,7 @@ pub mod minhash;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;
+pub mod report;
 pub mod scratch;
 pub mod shingle;
 pub mod story;

@@ -40,9 +40,13 @@ fn main() -> ExitCode {
             Err(e) => fail(&e, Exit::Failure),
         },
         cli::Command::Cluster(args) => match args.run.settings(args.output) {
-            Ok(s) => finish(cluster(s)),
+            Ok(s) => {
+                let report = args.report.map(|dir| (dir, args.view));
+                finish(cluster(s, report))
+            }
             Err(e) => fail(&e, Exit::Usage),
         },
+        cli::Command::Report(args) => finish(report(&args)),
         cli::Command::Dedup(args) => {
             let (out, decisions, prefer) = (args.output, args.decisions, args.prefer_source);
             match args.run.settings(Some(out)) {
@@ -123,9 +127,55 @@ fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), 
     Ok(())
 }
 
-fn cluster(s: cli::Settings) -> Result<(), Error> {
+fn report(a: &cli::ReportArgs) -> Result<(), Error> {
+    use storyhash::config::{FieldNames, Format};
+    let format = a.format.map(|f| match f {
+        cli::FormatArg::Jsonl => Format::JsonLines,
+        cli::FormatArg::Csv => Format::Csv,
+        cli::FormatArg::Txt => Format::TextDir,
+    });
+    let mut read = storyhash::config::ReadConfig {
+        format,
+        ..Default::default()
+    };
+    read.fields = FieldNames {
+        id: a.id_field.clone(),
+        text: a.text_field.clone(),
+        title: a.title_field.clone(),
+        source: a.source_field.clone(),
+        date: a.date_field.clone(),
+    };
+    let inputs = a
+        .inputs
+        .iter()
+        .map(|p| Input::open(p, format))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows = storyhash::report::rows_from_csv(&a.clusters, &inputs, &read)?;
+    let stories = storyhash::report::build(&rows, a.view.sort.sort_by(), a.view.min_outlets);
+    storyhash::report::write_all(&a.output, &stories)?;
+    if a.quiet {
+        return Ok(());
+    }
+    eprintln!(
+        "storyhash: {} stories of {} articles reported in {}",
+        stories.len(),
+        rows.len(),
+        a.output.display()
+    );
+    Ok(())
+}
+
+fn cluster(
+    s: cli::Settings,
+    report: Option<(std::path::PathBuf, cli::ReportView)>,
+) -> Result<(), Error> {
     let started = Instant::now();
     let (_, outcome) = run(&s)?;
+    if let Some((dir, view)) = &report {
+        let rows = storyhash::report::rows_from_outcome(&outcome);
+        let stories = storyhash::report::build(&rows, view.sort.sort_by(), view.min_outlets);
+        storyhash::report::write_all(dir, &stories)?;
+    }
 
     let write_start = Instant::now();
     let fill = |w: &mut dyn Write| {

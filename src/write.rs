@@ -114,10 +114,15 @@ pub fn atomically(
     // Checked first so that the message names the output's directory, not
     // the temporary file that could not be made in it.
     std::fs::metadata(dir).map_err(wrap)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".storyhash-")
-        .tempfile_in(dir)
-        .map_err(wrap)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".storyhash-");
+    // Temporary files are private by default; the result is a normal file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(wrap)?;
     let mut buf = std::io::BufWriter::with_capacity(1 << 20, tmp);
     fill(&mut buf).map_err(wrap)?;
     let tmp = buf.into_inner().map_err(|e| wrap(e.into_error()))?;

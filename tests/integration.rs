@@ -14,5 +14,7 @@ mod dedup;
 mod errors;
 #[path = "integration/properties.rs"]
 mod properties;
+#[path = "integration/report.rs"]
+mod report;
 #[path = "integration/stories.rs"]
 mod stories;

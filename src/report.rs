@@ -1,0 +1,559 @@
+//! The story spread report for researchers.
+//!
+//! From each article's story, near-duplicate group, outlet, date and title
+//! it works out, per story: a label (the earliest article's title), the
+//! number of articles, outlets and near-duplicate groups, the first and last
+//! publication and the lifetime, the outlets in the order they first carried
+//! it, and the reprint edges (in each near-duplicate group, the outlet whose
+//! copy came first, and who carried it after). It writes them as CSV (one
+//! row per story, one per outlet per story), JSON, and a self-contained
+//! HTML page with one SVG timeline per story (no scripts, no network).
+//!
+//! Undated articles count everywhere but in the dates; they sort after the
+//! dated ones.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use std::path::Path;
+
+use ahash::AHashMap;
+use serde::Serialize;
+
+use crate::article::Date;
+use crate::config::ReadConfig;
+use crate::error::{Error, Result};
+use crate::pipeline::Outcome;
+use crate::read::{self, Input};
+use crate::write;
+
+/// What the report needs of one article.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Article id.
+    pub id: String,
+    /// Story label.
+    pub story: String,
+    /// Near-duplicate group label.
+    pub dup_group: String,
+    /// Outlet, if known.
+    pub source: Option<String>,
+    /// Publication date, if known.
+    pub date: Option<Date>,
+    /// Headline, if known.
+    pub title: Option<String>,
+}
+
+/// The rows of a finished run.
+pub fn rows_from_outcome(o: &Outcome) -> Vec<Row> {
+    let label = |g: usize| &*o.articles[o.groups.canonical[g].index()].id;
+    o.articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let g = o.groups.group[i] as usize;
+            let s = o.stories.of_group[g] as usize;
+            Row {
+                id: a.id.to_string(),
+                story: label(o.stories.label_group[s] as usize).to_string(),
+                dup_group: label(g).to_string(),
+                source: a.source.as_deref().map(str::to_string),
+                date: a.date.clone(),
+                title: a.title.as_deref().map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+/// The rows of a cluster CSV (columns `id`, `story`, `dup_group`), with
+/// titles, outlets and dates taken from the original `inputs` (the CSV's
+/// `source` and `date` columns are used where an input lacks them).
+pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Result<Vec<Row>> {
+    let name = clusters.display().to_string();
+    let file = std::fs::File::open(clusters).map_err(|e| Error::io(clusters, e))?;
+    let mut rdr = csv::Reader::from_reader(std::io::BufReader::new(file));
+    let bad = |e: csv::Error| Error::Config(format!("{name}: unreadable CSV ({e})"));
+    let cols = read::header_names(&rdr.byte_headers().map_err(bad)?.clone());
+    let col = |want: &str| cols.iter().position(|c| c == want);
+    let need = |want: &str| {
+        col(want).ok_or_else(|| {
+            Error::Config(format!(
+                "{name}: no column `{want}` (columns: {}); give the CSV written by storyhash cluster",
+                cols.join(", ")
+            ))
+        })
+    };
+    let (id, story, group) = (need("id")?, need("story")?, need("dup_group")?);
+    let (source, date) = (col("source"), col("date"));
+
+    // id -> (title, source, date) from the inputs.
+    type Known = (Option<String>, Option<String>, Option<Date>);
+    let mut meta: AHashMap<String, Known> = AHashMap::new();
+    read::scan(inputs, cfg, &mut |batch| {
+        for (_, rec) in batch.into_records(&cfg.fields) {
+            if let Ok(r) = rec {
+                meta.insert(r.id, (r.title, r.source, r.date));
+            }
+        }
+        true
+    })?;
+
+    let mut rows = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(bad)?;
+        let field = |i: usize| rec.get(i).unwrap_or("").to_string();
+        let rid = field(id);
+        let known = meta.get(&rid);
+        let csv_date = match date.map(field).filter(|d| !d.is_empty()) {
+            Some(d) => {
+                Some(Date::parse(&d).map_err(|p| Error::Config(format!("{name}:{}: {p}", n + 2)))?)
+            }
+            None => None,
+        };
+        rows.push(Row {
+            story: field(story),
+            dup_group: field(group),
+            source: known
+                .and_then(|k| k.1.clone())
+                .or_else(|| source.map(field).filter(|s| !s.is_empty())),
+            date: known.and_then(|k| k.2.clone()).or(csv_date),
+            title: known.and_then(|k| k.0.clone()),
+            id: rid,
+        });
+    }
+    Ok(rows)
+}
+
+/// Writes `stories.csv`, `outlets.csv`, `report.json` and `report.html`
+/// into `dir` (created if needed), each file whole or not at all.
+pub fn write_all(dir: &Path, stories: &[Story]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write::atomically(&dir.join("stories.csv"), |w| write_stories_csv(w, stories))?;
+    write::atomically(&dir.join("outlets.csv"), |w| write_outlets_csv(w, stories))?;
+    write::atomically(&dir.join("report.json"), |w| write_json(w, stories))?;
+    write::atomically(&dir.join("report.html"), |w| write_html(w, stories))?;
+    Ok(())
+}
+
+/// One outlet's part in a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outlet {
+    /// Outlet name (`(unknown)` when articles have none).
+    pub outlet: String,
+    /// Its first article's date (as written), if dated.
+    pub first: Option<String>,
+    /// Its articles in the story.
+    pub articles: usize,
+}
+
+/// A near-duplicate group seen as reprints: who was first, who followed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reprint {
+    /// Group label.
+    pub dup_group: String,
+    /// The earliest copy's id and outlet.
+    pub first_id: String,
+    /// Outlet of the earliest copy.
+    pub first_outlet: String,
+    /// The later copies: `(id, outlet, date)`.
+    pub followers: Vec<(String, String, Option<String>)>,
+}
+
+/// One story of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Story {
+    /// Story label (as in the cluster CSV).
+    pub story: String,
+    /// Human label: the earliest article's title, else its id.
+    pub label: String,
+    /// Number of articles.
+    pub articles: usize,
+    /// Number of distinct outlets.
+    pub outlets: usize,
+    /// Number of near-duplicate groups.
+    pub dup_groups: usize,
+    /// First publication (as written), if any article is dated.
+    pub first: Option<String>,
+    /// Last publication (as written).
+    pub last: Option<String>,
+    /// Days from first to last publication.
+    pub lifetime_days: Option<f64>,
+    /// Outlets in the order they first carried the story.
+    pub outlet_order: Vec<Outlet>,
+    /// Reprint edges, one entry per near-duplicate group with copies.
+    pub reprints: Vec<Reprint>,
+    /// Articles as `(id, outlet, date)`, earliest first.
+    pub timeline: Vec<(String, String, Option<String>)>,
+    #[serde(skip)]
+    seconds: Vec<Option<i64>>,
+}
+
+/// How stories are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    /// Most articles first.
+    #[default]
+    Size,
+    /// Most outlets first.
+    Spread,
+}
+
+const UNKNOWN: &str = "(unknown)";
+
+/// Order key of an article: dated ones by time, undated last.
+fn when(r: &Row) -> (u8, (i64, i64)) {
+    r.date.as_ref().map_or((1, (0, 0)), |d| (0, d.order_key()))
+}
+
+/// Builds the stories with at least `min_outlets` outlets, ordered by
+/// `sort` (ties by story label).
+pub fn build(rows: &[Row], sort: SortBy, min_outlets: usize) -> Vec<Story> {
+    let mut by_story: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        by_story.entry(&r.story).or_default().push(r);
+    }
+    let mut stories: Vec<Story> = by_story
+        .into_iter()
+        .map(|(label, mut arts)| {
+            arts.sort_by(|a, b| when(a).cmp(&when(b)).then(a.id.cmp(&b.id)));
+            story(label, &arts)
+        })
+        .filter(|s| s.outlets >= min_outlets)
+        .collect();
+    stories.sort_by(|a, b| {
+        let key = |s: &Story| match sort {
+            SortBy::Size => (s.articles, s.outlets),
+            SortBy::Spread => (s.outlets, s.articles),
+        };
+        key(b).cmp(&key(a)).then(a.story.cmp(&b.story))
+    });
+    stories
+}
+
+/// One story from its articles, earliest first.
+fn story(label: &str, arts: &[&Row]) -> Story {
+    let outlet = |r: &Row| r.source.clone().unwrap_or_else(|| UNKNOWN.to_string());
+    let date = |r: &Row| r.date.as_ref().map(|d| d.text.to_string());
+    let mut outlets: Vec<Outlet> = Vec::new();
+    for r in arts {
+        let o = outlet(r);
+        match outlets.iter_mut().find(|x| x.outlet == o) {
+            Some(x) => x.articles += 1,
+            None => outlets.push(Outlet {
+                outlet: o,
+                first: date(r),
+                articles: 1,
+            }),
+        }
+    }
+    let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in arts {
+        groups.entry(&r.dup_group).or_default().push(r);
+    }
+    let reprints = groups
+        .iter()
+        .filter(|(_, g)| g.len() > 1)
+        .map(|(label, g)| Reprint {
+            dup_group: label.to_string(),
+            first_id: g[0].id.clone(),
+            first_outlet: outlet(g[0]),
+            followers: g[1..]
+                .iter()
+                .map(|r| (r.id.clone(), outlet(r), date(r)))
+                .collect(),
+        })
+        .collect();
+    let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date.as_ref()).collect();
+    let lifetime_days = match (dated.first(), dated.last()) {
+        (Some(a), Some(b)) => Some((b.seconds - a.seconds) as f64 / 86_400.0),
+        _ => None,
+    };
+    Story {
+        story: label.to_string(),
+        label: arts[0].title.clone().unwrap_or_else(|| arts[0].id.clone()),
+        articles: arts.len(),
+        outlets: outlets.len(),
+        dup_groups: groups.len(),
+        first: dated.first().map(|d| d.text.to_string()),
+        last: dated.last().map(|d| d.text.to_string()),
+        lifetime_days,
+        outlet_order: outlets,
+        reprints,
+        timeline: arts
+            .iter()
+            .map(|r| (r.id.clone(), outlet(r), date(r)))
+            .collect(),
+        seconds: arts
+            .iter()
+            .map(|r| r.date.as_ref().map(|d| d.seconds))
+            .collect(),
+    }
+}
+
+/// `stories.csv`: one row per story.
+pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "story",
+        "label",
+        "articles",
+        "outlets",
+        "dup_groups",
+        "first",
+        "last",
+        "lifetime_days",
+        "outlet_order",
+        "reprints",
+    ])?;
+    for s in stories {
+        let order: Vec<&str> = s.outlet_order.iter().map(|o| o.outlet.as_str()).collect();
+        let copies: usize = s.reprints.iter().map(|r| r.followers.len()).sum();
+        w.write_record([
+            s.story.as_str(),
+            &s.label,
+            &s.articles.to_string(),
+            &s.outlets.to_string(),
+            &s.dup_groups.to_string(),
+            s.first.as_deref().unwrap_or(""),
+            s.last.as_deref().unwrap_or(""),
+            &s.lifetime_days.map_or(String::new(), |d| format!("{d:.1}")),
+            &order.join(" > "),
+            &copies.to_string(),
+        ])?;
+    }
+    w.flush()
+}
+
+/// `outlets.csv`: one row per outlet per story, in order of first carrying.
+pub fn write_outlets_csv(out: impl Write, stories: &[Story]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["story", "rank", "outlet", "first", "articles"])?;
+    for s in stories {
+        for (rank, o) in s.outlet_order.iter().enumerate() {
+            w.write_record([
+                s.story.as_str(),
+                &(rank + 1).to_string(),
+                &o.outlet,
+                o.first.as_deref().unwrap_or(""),
+                &o.articles.to_string(),
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// `report.json`: the stories as one JSON array.
+pub fn write_json(out: impl Write, stories: &[Story]) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(out, stories).map_err(std::io::Error::other)
+}
+
+fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// `report.html`: a self-contained page, one SVG timeline per story:
+/// outlets on the vertical axis in order of first carrying, time on the
+/// horizontal one, a dot per article, and a line from the first copy of each
+/// near-duplicate group to every later copy.
+pub fn write_html(mut out: impl Write, stories: &[Story]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>storyhash report</title><style>\
+         body{{font-family:sans-serif;margin:2em;color:#222}}\
+         section.story{{margin-bottom:2.5em}}h2{{font-size:1.1em;margin:0 0 .3em}}\
+         p.meta{{color:#555;margin:0 0 .5em}}svg{{background:#fafafa;border:1px solid #ddd}}\
+         .axis{{stroke:#bbb}}.dot{{fill:#1f6fb2}}.undated{{fill:#999}}\
+         .edge{{stroke:#e07b00;stroke-width:1.5}}text{{font-size:11px}}\
+         </style></head><body>\n<h1>Stories ({})</h1>",
+        stories.len()
+    )?;
+    for s in stories {
+        let lifetime = s
+            .lifetime_days
+            .map_or(String::new(), |d| format!(", {d:.1} days"));
+        writeln!(
+            out,
+            "<section class=\"story\" id=\"{}\"><h2>{}</h2><p class=\"meta\">{} articles, \
+             {} outlets, {} near-duplicate groups; {} to {}{}</p>",
+            escape(&s.story),
+            escape(&s.label),
+            s.articles,
+            s.outlets,
+            s.dup_groups,
+            escape(s.first.as_deref().unwrap_or("undated")),
+            escape(s.last.as_deref().unwrap_or("undated")),
+            lifetime
+        )?;
+        timeline(&mut out, s)?;
+        writeln!(out, "</section>")?;
+    }
+    writeln!(out, "</body></html>")
+}
+
+fn timeline(out: &mut impl Write, s: &Story) -> std::io::Result<()> {
+    const LEFT: f64 = 180.0;
+    const WIDTH: f64 = 560.0;
+    const ROW: f64 = 22.0;
+    let rows = s.outlet_order.len();
+    let height = 36.0 + ROW * rows as f64;
+    let dated: Vec<i64> = s.seconds.iter().flatten().copied().collect();
+    let (lo, hi) = match (dated.iter().min(), dated.iter().max()) {
+        (Some(&a), Some(&b)) => (a, b),
+        _ => (0, 0),
+    };
+    let n = s.timeline.len().max(2) as f64;
+    let x = |i: usize| match s.seconds[i] {
+        Some(t) if hi > lo => LEFT + 10.0 + (t - lo) as f64 / (hi - lo) as f64 * (WIDTH - 20.0),
+        Some(_) => LEFT + 10.0,
+        // Undated articles keep their order after the dated ones.
+        None => LEFT + 10.0 + i as f64 / (n - 1.0) * (WIDTH - 20.0),
+    };
+    let row_of = |outlet: &str| {
+        s.outlet_order
+            .iter()
+            .position(|o| o.outlet == outlet)
+            .unwrap_or(0)
+    };
+    let y = |r: usize| 20.0 + ROW * r as f64;
+    writeln!(
+        out,
+        "<svg class=\"timeline\" width=\"{}\" height=\"{height}\" role=\"img\" \
+         aria-label=\"timeline of {}\">",
+        LEFT + WIDTH,
+        escape(&s.label)
+    )?;
+    for (r, o) in s.outlet_order.iter().enumerate() {
+        writeln!(
+            out,
+            "<text x=\"4\" y=\"{:.1}\">{}</text><line class=\"axis\" x1=\"{LEFT}\" x2=\"{}\" \
+             y1=\"{:.1}\" y2=\"{:.1}\"/>",
+            y(r) + 4.0,
+            escape(&o.outlet),
+            LEFT + WIDTH,
+            y(r),
+            y(r)
+        )?;
+    }
+    // Time axis: first and last publication under the rows.
+    let axis_y = height - 6.0;
+    if let (Some(first), Some(last)) = (&s.first, &s.last) {
+        writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{axis_y:.1}\">{}</text>\
+             <text x=\"{:.1}\" y=\"{axis_y:.1}\" text-anchor=\"end\">{}</text>",
+            LEFT + 10.0,
+            escape(first),
+            LEFT + WIDTH - 10.0,
+            escape(last)
+        )?;
+    }
+    let pos: BTreeMap<&str, (f64, f64)> = s
+        .timeline
+        .iter()
+        .enumerate()
+        .map(|(i, (id, outlet, _))| (id.as_str(), (x(i), y(row_of(outlet)))))
+        .collect();
+    for rp in &s.reprints {
+        let (x0, y0) = pos[rp.first_id.as_str()];
+        for (id, _, _) in &rp.followers {
+            let (x1, y1) = pos[id.as_str()];
+            writeln!(
+                out,
+                "<line class=\"edge\" x1=\"{x0:.1}\" y1=\"{y0:.1}\" x2=\"{x1:.1}\" y2=\"{y1:.1}\"/>"
+            )?;
+        }
+    }
+    for (i, (id, outlet, date)) in s.timeline.iter().enumerate() {
+        let (cx, cy) = pos[id.as_str()];
+        let class = if s.seconds[i].is_some() {
+            "dot"
+        } else {
+            "undated"
+        };
+        writeln!(
+            out,
+            "<circle class=\"{class}\" cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"5\"><title>{} ({}, {})\
+             </title></circle>",
+            escape(id),
+            escape(outlet),
+            escape(date.as_deref().unwrap_or("undated"))
+        )?;
+    }
+    writeln!(out, "</svg>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, story: &str, group: &str, source: &str, date: &str) -> Row {
+        Row {
+            id: id.into(),
+            story: story.into(),
+            dup_group: group.into(),
+            source: (!source.is_empty()).then(|| source.to_string()),
+            date: (!date.is_empty()).then(|| Date::parse(date).unwrap()),
+            title: Some(format!("title of {id}")),
+        }
+    }
+
+    #[test]
+    fn numbers_of_a_small_story_by_hand() {
+        let rows = vec![
+            row("b", "s1", "g1", "Post", "2025-03-02"),
+            row("a", "s1", "g1", "Wire", "2025-03-01"),
+            row("c", "s1", "g1", "Times", "2025-03-04"),
+            row("d", "s1", "d", "Post", "2025-03-11"),
+            row("e", "s1", "e", "", ""),
+            row("z", "s2", "z", "Times", "2025-01-01"),
+        ];
+        let st = build(&rows, SortBy::Size, 1);
+        assert_eq!(st.len(), 2);
+        let s = &st[0];
+        assert_eq!(s.story, "s1");
+        assert_eq!(s.label, "title of a");
+        assert_eq!((s.articles, s.outlets, s.dup_groups), (5, 4, 3));
+        assert_eq!(s.first.as_deref(), Some("2025-03-01"));
+        assert_eq!(s.last.as_deref(), Some("2025-03-11"));
+        assert_eq!(s.lifetime_days, Some(10.0));
+        let order: Vec<&str> = s.outlet_order.iter().map(|o| o.outlet.as_str()).collect();
+        assert_eq!(order, ["Wire", "Post", "Times", UNKNOWN]);
+        assert_eq!(s.outlet_order[1].articles, 2);
+        assert_eq!(s.reprints.len(), 1);
+        assert_eq!(s.reprints[0].first_outlet, "Wire");
+        let followers: Vec<&str> = s.reprints[0]
+            .followers
+            .iter()
+            .map(|f| f.0.as_str())
+            .collect();
+        assert_eq!(followers, ["b", "c"]);
+        // Filter and spread order.
+        assert_eq!(build(&rows, SortBy::Spread, 2).len(), 1);
+    }
+
+    #[test]
+    fn html_escapes_and_draws_one_timeline_per_story() {
+        let mut rows = vec![row("a", "s1", "a", "A & <B>", "2025-01-01")];
+        rows[0].title = Some("<script>alert(1)</script>".into());
+        rows.push(row("b", "s2", "b", "C", ""));
+        let st = build(&rows, SortBy::Size, 1);
+        let mut html = Vec::new();
+        write_html(&mut html, &st).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert_eq!(html.matches("<svg class=\"timeline\"").count(), 2);
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("A &amp; &lt;B&gt;"));
+    }
+}
