@@ -179,9 +179,20 @@ pub struct ReportView {
     #[arg(long, value_enum, default_value = "size", help_heading = "Report")]
     pub sort: SortArg,
 
-    /// Show only stories carried by at least this many outlets.
-    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Report")]
+    /// Report only stories carried by at least this many outlets (1 reports
+    /// every story, single articles included).
+    #[arg(long, default_value_t = 2, value_name = "N", help_heading = "Report")]
     pub min_outlets: usize,
+
+    /// Draw at most this many stories (the first in --sort order) in
+    /// report.html; the CSV and JSON files hold them all.
+    #[arg(
+        long,
+        default_value_t = 1000,
+        value_name = "N",
+        help_heading = "Report"
+    )]
+    pub html_stories: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -152,7 +152,7 @@ fn report(a: &cli::ReportArgs) -> Result<(), Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let rows = storyhash::report::rows_from_csv(&a.clusters, &inputs, &read)?;
     let stories = storyhash::report::build(&rows, a.view.sort.sort_by(), a.view.min_outlets);
-    storyhash::report::write_all(&a.output, &stories)?;
+    storyhash::report::write_all(&a.output, &stories, a.view.html_stories)?;
     if a.quiet {
         return Ok(());
     }
@@ -174,7 +174,7 @@ fn cluster(
     if let Some((dir, view)) = &report {
         let rows = storyhash::report::rows_from_outcome(&outcome);
         let stories = storyhash::report::build(&rows, view.sort.sort_by(), view.min_outlets);
-        storyhash::report::write_all(dir, &stories)?;
+        storyhash::report::write_all(dir, &stories, view.html_stories)?;
     }
 
     let write_start = Instant::now();

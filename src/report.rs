@@ -125,13 +125,16 @@ pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Res
 }
 
 /// Writes `stories.csv`, `outlets.csv`, `report.json` and `report.html`
-/// into `dir` (created if needed), each file whole or not at all.
-pub fn write_all(dir: &Path, stories: &[Story]) -> Result<()> {
+/// (the first `html_stories` stories) into `dir` (created if needed), each
+/// file whole or not at all.
+pub fn write_all(dir: &Path, stories: &[Story], html_stories: usize) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write::atomically(&dir.join("stories.csv"), |w| write_stories_csv(w, stories))?;
     write::atomically(&dir.join("outlets.csv"), |w| write_outlets_csv(w, stories))?;
     write::atomically(&dir.join("report.json"), |w| write_json(w, stories))?;
-    write::atomically(&dir.join("report.html"), |w| write_html(w, stories))?;
+    write::atomically(&dir.join("report.html"), |w| {
+        write_html(w, stories, html_stories)
+    })?;
     Ok(())
 }
 
@@ -366,7 +369,7 @@ fn escape(s: &str) -> String {
 /// outlets on the vertical axis in order of first carrying, time on the
 /// horizontal one, a dot per article, and a line from the first copy of each
 /// near-duplicate group to every later copy.
-pub fn write_html(mut out: impl Write, stories: &[Story]) -> std::io::Result<()> {
+pub fn write_html(mut out: impl Write, stories: &[Story], limit: usize) -> std::io::Result<()> {
     writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -379,7 +382,14 @@ pub fn write_html(mut out: impl Write, stories: &[Story]) -> std::io::Result<()>
          </style></head><body>\n<h1>Stories ({})</h1>",
         stories.len()
     )?;
-    for s in stories {
+    if stories.len() > limit {
+        writeln!(
+            out,
+            "<p>The first {limit} stories are drawn here; stories.csv and report.json hold all {}.</p>",
+            stories.len()
+        )?;
+    }
+    for s in stories.iter().take(limit) {
         let lifetime = s
             .lifetime_days
             .map_or(String::new(), |d| format!(", {d:.1} days"));
@@ -550,7 +560,7 @@ mod tests {
         rows.push(row("b", "s2", "b", "C", ""));
         let st = build(&rows, SortBy::Size, 1);
         let mut html = Vec::new();
-        write_html(&mut html, &st).unwrap();
+        write_html(&mut html, &st, 10).unwrap();
         let html = String::from_utf8(html).unwrap();
         assert_eq!(html.matches("<svg class=\"timeline\"").count(), 2);
         assert!(!html.contains("<script>"));

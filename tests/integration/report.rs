@@ -24,7 +24,7 @@ fn report(wd: &Workdir, extra: &[&str]) {
 #[test]
 fn report_files_and_one_story_checked_by_hand() {
     let wd = Workdir::new();
-    report(&wd, &[]);
+    report(&wd, &["--min-outlets", "1"]);
     for f in ["stories.csv", "outlets.csv", "report.json", "report.html"] {
         assert!(wd.join("rep").join(f).is_file(), "{f}");
     }
