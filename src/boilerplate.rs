@@ -35,7 +35,7 @@ use crate::normalize::{Words, line_hash};
 
 /// Lines longer than this (in bytes of raw text) are never boilerplate.
 /// Templates are short ("Leave a Reply", share bars, newsletter blurbs,
-/// copyright lines, "READ MORE: <headline>"); skipping long paragraphs lets
+/// copyright lines, `READ MORE: <headline>`); skipping long paragraphs lets
 /// the learning pass read most of the text with `memchr` only.
 pub const MAX_LINE_BYTES: usize = 320;
 
