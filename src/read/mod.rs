@@ -63,6 +63,13 @@ impl Input {
                 format: Format::TextDir,
             });
         }
+        let lower = name.to_ascii_lowercase();
+        if format.is_none() && (lower.ends_with(".txt") || lower.ends_with(".txt.gz")) {
+            return Err(Error::Config(format!(
+                "{name}: one .txt file; give the directory that holds the .txt files \
+                 (each file is one article)"
+            )));
+        }
         let format = match format.or_else(|| format_from_name(path)) {
             Some(f) => f,
             None => sniff(open_file(path)?).map_err(|e| Error::io(path, e))?,

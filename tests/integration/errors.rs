@@ -215,3 +215,14 @@ fn duplicate_id_in_a_later_batch_names_the_first_line() {
          (use --skip-bad-records to skip such records)\n",
     );
 }
+
+#[test]
+fn a_single_txt_file_asks_for_its_directory() {
+    let wd = Workdir::new();
+    wd.write("one.txt", "Some article text.\n");
+    wd.run(["cluster", "one.txt"]).fails_with(
+        2,
+        "storyhash: one.txt: one .txt file; give the directory that holds the .txt files \
+         (each file is one article)\n",
+    );
+}
