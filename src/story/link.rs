@@ -31,7 +31,6 @@ use rayon::prelude::*;
 use super::terms::{Term, cosine};
 use crate::cluster::UnionFind;
 use crate::config::StoryConfig;
-use crate::scratch::Generations;
 
 /// Members of a long posting list are each paired with this many members
 /// of similar weight for the term, instead of with all of them.
@@ -85,13 +84,16 @@ pub fn candidates(
         *slot += 1;
     }
     let rep_of = |p: u32| postings[p as usize].2;
+    // Per thread, one word per representative: the round (the counting
+    // representative, plus one) in the high bits, the count in the low byte,
+    // so a visit touches one word and no table is ever cleared.
     let per_rep: Vec<Vec<(u32, u32)>> = (0..n as u32)
         .into_par_iter()
-        .with_min_len(4096) // few splits: each allocates two tables of n
+        .with_min_len(4096) // few splits: each allocates a table of n
         .map_init(
-            || (Generations::default(), vec![0u8; n]),
-            |(rounds, count), i| {
-                rounds.begin(n);
+            || vec![0u64; n],
+            |seen, i| {
+                let round = (u64::from(i) + 1) << 8;
                 let mut out = Vec::new();
                 for &p in &mine[first[i as usize] as usize..first[i as usize + 1] as usize] {
                     let (start, len) = run_of[p as usize];
@@ -108,12 +110,13 @@ pub fn candidates(
                         if j <= i {
                             continue;
                         }
-                        let ju = j as usize;
-                        if rounds.claim(ju) {
-                            count[ju] = 0;
-                        }
-                        count[ju] = count[ju].saturating_add(1);
-                        if count[ju] as usize == cfg.min_shared {
+                        let slot = &mut seen[j as usize];
+                        *slot = if *slot & !0xff == round {
+                            *slot + u64::from(*slot & 0xff < 0xff) // saturates
+                        } else {
+                            round | 1
+                        };
+                        if (*slot & 0xff) as usize == cfg.min_shared {
                             out.push((i, j));
                         }
                     }
