@@ -89,7 +89,8 @@ pub fn candidates(
     // so a visit touches one word and no table is ever cleared.
     let per_rep: Vec<Vec<(u32, u32)>> = (0..n as u32)
         .into_par_iter()
-        .with_min_len(4096) // few splits: each allocates a table of n
+        // Few splits: each allocates a table of n.
+        .with_min_len((n / 16).max(4096))
         .map_init(
             || vec![0u64; n],
             |seen, i| {
