@@ -34,7 +34,7 @@ use crate::config::StoryConfig;
 
 /// Members of a long posting list are each paired with this many members
 /// of similar weight for the term, instead of with all of them.
-const LONG_POSTING_WINDOW: usize = 8;
+const LONG_POSTING_WINDOW: usize = 4;
 
 /// Candidate pairs `(a, b)`, `a < b`, sorted: representatives sharing at
 /// least `min_shared` of their strongest terms.
@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn long_postings_pair_articles_near_in_date() {
         // 100 articles share terms 1 and 2; only neighbours in date order
-        // are compared, so article 0 meets those of days 1..=8 only.
+        // are compared, so article 0 meets the next few only.
         let cfg = StoryConfig {
             max_posting: 10,
             ..StoryConfig::default()
@@ -310,7 +310,7 @@ mod tests {
         let days: Vec<Option<f64>> = (0..100).map(|d| Some(f64::from(d) * 10.0)).collect();
         let got = candidates(&v, &days, &cfg);
         let of_0: Vec<u32> = got.iter().filter(|p| p.0 == 0).map(|p| p.1).collect();
-        assert_eq!(of_0, (1..=8).collect::<Vec<_>>());
+        assert_eq!(of_0, (1..=LONG_POSTING_WINDOW as u32).collect::<Vec<_>>());
         assert!(got.len() <= 100 * LONG_POSTING_WINDOW);
     }
 
