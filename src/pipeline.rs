@@ -3,13 +3,15 @@
 //! ```text
 //! pass 1 (boilerplate on):  read -> normalize -> line hashes -> learn boilerplate
 //! pass 2:                   read -> normalize -> drop boilerplate -> shingle -> sign
-//! then:                     lsh candidates -> verify -> cluster
+//!                                                               \-> story terms, document frequencies
+//! then:                     lsh candidates -> verify -> cluster -> stories
 //! ```
 //!
 //! Both passes stream: a reading thread cuts inputs into batches of a few
 //! megabytes while the rayon pool parses and signs the previous batch, so the
 //! text of the collection is never held in memory at once; what stays is one
-//! signature, one shingle count and the metadata per article. Results are
+//! signature, one shingle count, a few dozen story terms and the metadata per
+//! article. Results are
 //! appended in input order, so every later stage sees the same data whatever
 //! the number of threads.
 
