@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
-    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ShingleUnit,
-    StoryConfig,
+    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ReadConfig,
+    ShingleUnit, StoryConfig,
 };
 
 /// Find near-duplicate news articles and group them.
@@ -143,29 +143,8 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub view: ReportView,
 
-    /// Input format; by default guessed from the name, then from the content.
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
-
-    /// Field or column holding the article id.
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub id_field: String,
-
-    /// Field or column holding the article text.
-    #[arg(long, default_value = "text", value_name = "NAME")]
-    pub text_field: String,
-
-    /// Field or column holding the headline.
-    #[arg(long, default_value = "title", value_name = "NAME")]
-    pub title_field: String,
-
-    /// Field or column holding the outlet.
-    #[arg(long, default_value = "source", value_name = "NAME")]
-    pub source_field: String,
-
-    /// Field or column holding the publication date.
-    #[arg(long, default_value = "date", value_name = "NAME")]
-    pub date_field: String,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Print nothing on standard error except errors.
     #[arg(short, long)]
@@ -234,13 +213,10 @@ pub struct DedupArgs {
     pub run: RunArgs,
 }
 
-/// The settings `cluster` and `dedup` share.
+/// How inputs are read: the settings every command that reads articles
+/// shares.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Input files or directories; `-` or none reads standard input.
-    #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-
+pub struct InputArgs {
     /// Input format; by default guessed from the name, then from the content.
     #[arg(long, value_enum, help_heading = "Input")]
     pub format: Option<FormatArg>,
@@ -294,6 +270,42 @@ pub struct RunArgs {
     /// duplicate ids), report them on standard error, and go on.
     #[arg(long, help_heading = "Input")]
     pub skip_bad_records: bool,
+}
+
+impl InputArgs {
+    /// The reading settings.
+    pub fn read_config(&self) -> ReadConfig {
+        ReadConfig {
+            format: self.format.map(|f| match f {
+                FormatArg::Jsonl => Format::JsonLines,
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Txt => Format::TextDir,
+            }),
+            fields: FieldNames {
+                id: self.id_field.clone(),
+                text: self.text_field.clone(),
+                title: self.title_field.clone(),
+                source: self.source_field.clone(),
+                date: self.date_field.clone(),
+            },
+            bad_records: if self.skip_bad_records {
+                BadRecords::Skip
+            } else {
+                BadRecords::Fail
+            },
+        }
+    }
+}
+
+/// The settings `cluster` and `dedup` share.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Input files or directories; `-` or none reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Minimum Jaccard similarity of word shingles for two articles to be
     /// near-duplicates.
@@ -422,22 +434,10 @@ pub struct Settings {
 impl RunArgs {
     /// Builds the validated settings, writing to `output`.
     pub fn settings(self, output: Option<PathBuf>) -> Result<Settings, storyhash::Error> {
-        let mut config = Config::default();
-        config.read.format = self.format.map(|f| match f {
-            FormatArg::Jsonl => Format::JsonLines,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Txt => Format::TextDir,
-        });
-        config.read.fields = FieldNames {
-            id: self.id_field,
-            text: self.text_field,
-            title: self.title_field,
-            source: self.source_field,
-            date: self.date_field,
+        let mut config = Config {
+            read: self.input.read_config(),
+            ..Config::default()
         };
-        if self.skip_bad_records {
-            config.read.bad_records = BadRecords::Skip;
-        }
         config.normalize.boilerplate = (!self.no_boilerplate).then_some(BoilerplateConfig {
             min_docs: self.boilerplate_min_docs,
         });

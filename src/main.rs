@@ -128,27 +128,11 @@ fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), 
 }
 
 fn report(a: &cli::ReportArgs) -> Result<(), Error> {
-    use storyhash::config::{FieldNames, Format};
-    let format = a.format.map(|f| match f {
-        cli::FormatArg::Jsonl => Format::JsonLines,
-        cli::FormatArg::Csv => Format::Csv,
-        cli::FormatArg::Txt => Format::TextDir,
-    });
-    let mut read = storyhash::config::ReadConfig {
-        format,
-        ..Default::default()
-    };
-    read.fields = FieldNames {
-        id: a.id_field.clone(),
-        text: a.text_field.clone(),
-        title: a.title_field.clone(),
-        source: a.source_field.clone(),
-        date: a.date_field.clone(),
-    };
+    let read = a.input.read_config();
     let inputs = a
         .inputs
         .iter()
-        .map(|p| Input::open(p, format))
+        .map(|p| Input::open(p, read.format))
         .collect::<Result<Vec<_>, _>>()?;
     let rows = storyhash::report::rows_from_csv(&a.clusters, &inputs, &read)?;
     let stories = storyhash::report::build(&rows, a.view.sort.sort_by(), a.view.min_outlets);

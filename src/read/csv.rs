@@ -70,6 +70,24 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
+type CountedReader = ::csv::Reader<LineCounter<Box<dyn Read + Send>>>;
+
+/// A CSV reader (header row, rows of any length) that notes where its line
+/// breaks are, and those notes.
+fn reader(r: Box<dyn Read + Send>) -> (CountedReader, Rc<RefCell<Breaks>>) {
+    let breaks = Rc::new(RefCell::new(Breaks::default()));
+    let counted = LineCounter {
+        inner: r,
+        offset: 0,
+        breaks: breaks.clone(),
+    };
+    let rdr = ::csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(counted);
+    (rdr, breaks)
+}
+
 /// Column names of a CSV header: trimmed, without a byte order mark, so a
 /// name means the same to every reader of the tool.
 pub fn header_names(header: &::csv::ByteRecord) -> Vec<String> {
@@ -91,16 +109,7 @@ pub(super) fn scan(
     fields: &FieldNames,
     sink: &mut dyn FnMut(Batch) -> bool,
 ) -> Result<bool> {
-    let breaks = Rc::new(RefCell::new(Breaks::default()));
-    let counted = LineCounter {
-        inner: r,
-        offset: 0,
-        breaks: breaks.clone(),
-    };
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(counted);
+    let (mut rdr, breaks) = reader(r);
     let csv_err = |e: ::csv::Error| {
         let line = e.position().map_or(0, |p| p.line());
         match e.into_kind() {
@@ -173,16 +182,7 @@ pub(super) fn copy(
     out: &mut ::csv::Writer<&mut dyn std::io::Write>,
     with_header: bool,
 ) -> Result<usize> {
-    let breaks = Rc::new(RefCell::new(Breaks::default()));
-    let counted = LineCounter {
-        inner: r,
-        offset: 0,
-        breaks: breaks.clone(),
-    };
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(counted);
+    let (mut rdr, breaks) = reader(r);
     let io = |e: std::io::Error| Error::Write {
         path: "output".into(),
         source: e,
