@@ -67,6 +67,15 @@ impl Banding {
 
 /// Candidate pairs `(a, b)` with `a < b`, sorted and deduplicated, among the
 /// articles for which `usable` is true.
+///
+/// Bands are taken a cache line of signature values at a time (a group of
+/// bands whose values fill 64 bytes), so each signature row is read once
+/// per group rather than once per band. Each band's keys are packed with
+/// the article number into one `u64` (key in the high bits) and radix
+/// sorted; the sort is stable and the input is in article order, so the
+/// members of a run come out in article order and the output does not
+/// depend on the thread count. Truncating a key to its high bits can only
+/// make unequal bands look equal, which verification undoes.
 pub fn candidates(
     sigs: &Signatures,
     usable: &[bool],
@@ -76,9 +85,15 @@ pub fn candidates(
     let members: Vec<u32> = (0..sigs.len() as u32)
         .filter(|&i| usable[i as usize])
         .collect();
-    let mut pairs: Vec<(ArticleId, ArticleId)> = (0..banding.bands)
+    let id_bits = (u32::BITS - (sigs.len() as u32).leading_zeros()).max(1);
+    let per_group = (16 / banding.rows.max(1)).clamp(1, banding.bands.max(1));
+    let groups: Vec<std::ops::Range<usize>> = (0..banding.bands)
+        .step_by(per_group)
+        .map(|b| b..(b + per_group).min(banding.bands))
+        .collect();
+    let mut pairs: Vec<u64> = groups
         .into_par_iter()
-        .map(|band| band_pairs(sigs, &members, band, banding.rows, cfg.max_bucket))
+        .map(|bands| group_pairs(sigs, &members, bands, banding.rows, id_bits, cfg.max_bucket))
         .reduce(Vec::new, |mut a, mut b| {
             if a.len() < b.len() {
                 std::mem::swap(&mut a, &mut b);
@@ -86,43 +101,54 @@ pub fn candidates(
             a.extend_from_slice(&b);
             a
         });
-    pairs.par_sort_unstable();
+    radsort::sort(&mut pairs);
     pairs.dedup();
     pairs
+        .into_iter()
+        .map(|p| (ArticleId((p >> 32) as u32), ArticleId(p as u32)))
+        .collect()
 }
 
-fn band_pairs(
+/// The pairs `a << 32 | b` that share a band of `bands`.
+fn group_pairs(
     sigs: &Signatures,
     members: &[u32],
-    band: usize,
+    bands: std::ops::Range<usize>,
     rows: usize,
+    id_bits: u32,
     max_bucket: usize,
-) -> Vec<(ArticleId, ArticleId)> {
-    let lo = band * rows;
-    let mut keys: Vec<(u64, u32)> = members
-        .iter()
-        .map(|&i| {
-            let values = &sigs.get(ArticleId(i))[lo..lo + rows];
+) -> Vec<u64> {
+    let id_mask = (1u64 << id_bits) - 1;
+    let mut keys: Vec<Vec<u64>> = bands
+        .clone()
+        .map(|_| Vec::with_capacity(members.len()))
+        .collect();
+    for &i in members {
+        let sig = sigs.get(ArticleId(i));
+        for (band, out) in bands.clone().zip(keys.iter_mut()) {
+            let values = &sig[band * rows..(band + 1) * rows];
             let key = values
                 .iter()
                 .fold(mix64(band as u64), |h, &v| mix64(h ^ u64::from(v)));
-            (key, i)
-        })
-        .collect();
-    keys.sort_unstable();
-    let mut out = Vec::new();
-    for run in keys.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() < 2 {
-            continue;
+            out.push((key & !id_mask) | u64::from(i));
         }
-        let window = if run.len() > max_bucket {
-            SWOLLEN_WINDOW
-        } else {
-            run.len()
-        };
-        for (x, a) in run.iter().enumerate() {
-            for b in &run[x + 1..run.len().min(x + 1 + window)] {
-                out.push((ArticleId(a.1), ArticleId(b.1)));
+    }
+    let mut out = Vec::new();
+    for mut band in keys {
+        radsort::sort(&mut band);
+        for run in band.chunk_by(|a, b| (a ^ b) & !id_mask == 0) {
+            if run.len() < 2 {
+                continue;
+            }
+            let window = if run.len() > max_bucket {
+                SWOLLEN_WINDOW
+            } else {
+                run.len()
+            };
+            for (x, a) in run.iter().enumerate() {
+                for b in &run[x + 1..run.len().min(x + 1 + window)] {
+                    out.push((a & id_mask) << 32 | (b & id_mask));
+                }
             }
         }
     }

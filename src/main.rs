@@ -316,6 +316,11 @@ fn print_stats(o: &Outcome, write_secs: f64, threads: usize) {
             rate(n),
             rate(mb)
         );
+        if name == "stories" {
+            for (step, secs) in &o.stories.steps {
+                eprintln!("  {step:<18} {secs:>8.3}");
+            }
+        }
     }
     eprintln!(
         "{:<20} {total:>8.3} {:>10.0} {:>10.1}",

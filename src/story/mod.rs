@@ -13,6 +13,8 @@
 pub mod link;
 pub mod terms;
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 
 use crate::article::ArticleMeta;
@@ -33,6 +35,8 @@ pub struct Stories {
     pub candidates: usize,
     /// Pairs with a positive similarity.
     pub edges: usize,
+    /// Wall seconds of each step (vectors, candidates, edges, linking).
+    pub steps: Vec<(&'static str, f64)>,
 }
 
 impl Stories {
@@ -44,6 +48,7 @@ impl Stories {
             size: groups.size.clone(),
             candidates: 0,
             edges: 0,
+            steps: Vec::new(),
         }
     }
 }
@@ -56,6 +61,12 @@ pub fn stories(
     df: &DocFreq,
     cfg: &StoryConfig,
 ) -> Stories {
+    let mut steps = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str| {
+        steps.push((name, clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
     let n = articles.len();
     let vectors: Vec<Vec<(terms::Term, f32)>> = groups
         .canonical
@@ -72,9 +83,13 @@ pub fn stories(
                 .map(|d| d.seconds as f64 / 86_400.0)
         })
         .collect();
+    lap("vectors");
     let candidates = link::candidates(&vectors, &days, cfg);
+    lap("candidates");
     let edges = link::edges(&candidates, &vectors, &days, cfg);
+    lap("similarities");
     let of_group = link::average_link(groups.len(), &edges, cfg.cut);
+    lap("average-link");
 
     let count = of_group.iter().max().map_or(0, |&m| m as usize + 1);
     let mut size = vec![0u32; count];
@@ -99,5 +114,6 @@ pub fn stories(
         size,
         candidates: candidates.len(),
         edges: edges.len(),
+        steps,
     }
 }
