@@ -259,6 +259,140 @@ fn word_prefix(v: u64) -> (usize, bool) {
     (len, letters & prefix != 0)
 }
 
+/// Where the block scanner goes on after a block.
+enum Resume {
+    /// With the block that starts here.
+    Blocks(usize),
+    /// Byte by byte from the first index until the second is passed.
+    Bytes(usize, usize),
+}
+
+/// The bits `from..to` of a 64-bit mask (`from <= to <= 64`).
+#[inline]
+fn span(from: u32, to: u32) -> u64 {
+    let below = |k: u32| if k >= 64 { u64::MAX } else { (1u64 << k) - 1 };
+    below(to) & !below(from)
+}
+
+/// Byte classes of a 64-byte block, one bit per byte (bit `j` = byte `j`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BlockMasks {
+    /// ASCII letters and digits.
+    alnum: u64,
+    /// ASCII digits.
+    digit: u64,
+    /// ASCII capitals.
+    upper: u64,
+    /// Line breaks and sentence stops (`.`, `!`, `?`).
+    brk: u64,
+    /// Line breaks (`\n`, `\r`).
+    newline: u64,
+    /// Bytes of non-ASCII characters.
+    high: u64,
+}
+
+impl BlockMasks {
+    #[inline]
+    fn of(block: &[u8; 64]) -> BlockMasks {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let mut m = [0u64; 6];
+            for (q, chunk) in block.chunks_exact(16).enumerate() {
+                let chunk: &[u8; 16] = chunk.try_into().unwrap_or(&[0; 16]);
+                // SAFETY: SSE2 is part of the x86_64 baseline, so the
+                // target feature `classify16` asks for is always present.
+                let r = unsafe { classify16(chunk) };
+                for (mask, bits) in m.iter_mut().zip(r) {
+                    *mask |= u64::from(bits) << (16 * q);
+                }
+            }
+            BlockMasks {
+                alnum: m[0],
+                digit: m[1],
+                upper: m[2],
+                brk: m[3],
+                newline: m[4],
+                high: m[5],
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            BlockMasks::by_bytes(block)
+        }
+    }
+
+    /// The same masks from the byte-class table, one byte at a time (the
+    /// portable path, and the oracle of the SIMD one).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn by_bytes(block: &[u8; 64]) -> BlockMasks {
+        let mut m = BlockMasks {
+            alnum: 0,
+            digit: 0,
+            upper: 0,
+            brk: 0,
+            newline: 0,
+            high: 0,
+        };
+        for (j, &b) in block.iter().enumerate() {
+            let bit = 1u64 << j;
+            let class = CLASS[b as usize];
+            if class & WORD != 0 {
+                m.alnum |= bit;
+            }
+            if class == DIGIT {
+                m.digit |= bit;
+            }
+            if b.is_ascii_uppercase() {
+                m.upper |= bit;
+            }
+            if class == NEWLINE || class == STOP {
+                m.brk |= bit;
+            }
+            if class == NEWLINE {
+                m.newline |= bit;
+            }
+            if class == HIGH {
+                m.high |= bit;
+            }
+        }
+        m
+    }
+}
+
+/// [`BlockMasks`] of 16 bytes with SSE2 compares, as 16-bit masks in the
+/// order of the struct's fields. Bytes of 0x80 and up are negative as
+/// `i8`, so the signed range tests never take them for ASCII.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn classify16(b: &[u8; 16]) -> [u16; 6] {
+    use std::arch::x86_64::*;
+    let lo = u64::from_le_bytes(b[..8].try_into().unwrap_or([0; 8]));
+    let hi = u64::from_le_bytes(b[8..].try_into().unwrap_or([0; 8]));
+    let v = _mm_set_epi64x(hi as i64, lo as i64);
+    let splat = |c: u8| _mm_set1_epi8(c as i8);
+    let within = |x: __m128i, lo: u8, hi: u8| {
+        _mm_and_si128(
+            _mm_cmpgt_epi8(x, splat(lo - 1)),
+            _mm_cmplt_epi8(x, splat(hi + 1)),
+        )
+    };
+    let is = |c: u8| _mm_cmpeq_epi8(v, splat(c));
+    let alpha = within(_mm_or_si128(v, splat(0x20)), b'a', b'z');
+    let digit = within(v, b'0', b'9');
+    let upper = within(v, b'A', b'Z');
+    let newline = _mm_or_si128(is(b'\n'), is(b'\r'));
+    let stop = _mm_or_si128(_mm_or_si128(is(b'.'), is(b'!')), is(b'?'));
+    let bits = |x: __m128i| _mm_movemask_epi8(x) as u16;
+    [
+        bits(_mm_or_si128(alpha, digit)),
+        bits(digit),
+        bits(upper),
+        bits(_mm_or_si128(newline, stop)),
+        bits(newline),
+        bits(v),
+    ]
+}
+
 /// Word flag: the word starts with an uppercase letter in the raw text.
 pub const CAPITALIZED: u8 = 1;
 /// Word flag: the word opens a line or follows `.`, `!` or `?`.
@@ -311,12 +445,106 @@ impl Words {
     }
 
     /// Tokenises `text` after the words already held, as a new line.
+    ///
+    /// ASCII text is read 64 bytes at a time: one pass classifies the block
+    /// into bit masks (letters and digits, digits, capitals, line breaks,
+    /// sentence stops, non-ASCII bytes) and the words are then taken from
+    /// the masks with bit tricks, with no per-byte branch. A word that
+    /// touches a non-ASCII byte, a non-ASCII character between words and a
+    /// word longer than a block go through the byte-at-a-time scanner
+    /// ([`Self::scan_bytes`]), which the block scanner must agree with
+    /// exactly (a property test compares them).
     pub fn extend(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let n = bytes.len();
         let mut sentence = SENTENCE_START;
         let mut i = 0;
+        let mut pad = [0u8; 64];
         while i < n {
+            let block: &[u8; 64] = match bytes.get(i..i + 64) {
+                Some(b) => b.try_into().unwrap_or(&pad),
+                None => {
+                    // The tail, padded with NUL bytes (separators).
+                    pad = [0; 64];
+                    pad[..n - i].copy_from_slice(&bytes[i..]);
+                    &pad
+                }
+            };
+            let m = BlockMasks::of(block);
+            // Only the bytes before the first non-ASCII one are taken here.
+            let limit = m.high.trailing_zeros();
+            let a = m.alnum;
+            let mut starts = a & !(a << 1);
+            let mut gap_from = 0;
+            let resume = loop {
+                let s = starts.trailing_zeros(); // 64 when no word is left
+                let gap = span(gap_from, s.min(limit));
+                if m.brk & gap != 0 {
+                    if m.newline & gap != 0 {
+                        self.end_line();
+                    }
+                    sentence = SENTENCE_START;
+                }
+                if s >= limit {
+                    // The rest of the block is a gap, or a non-ASCII
+                    // character comes before the next word.
+                    break match limit {
+                        64 => Resume::Blocks(i + 64),
+                        h => Resume::Bytes(i + h as usize, i + h as usize + 1),
+                    };
+                }
+                let e = s + (!(a >> s)).trailing_zeros();
+                if e >= 64 {
+                    // The word goes on past the block: take it in the next
+                    // one, or byte by byte if it fills this one.
+                    break if s == 0 {
+                        Resume::Bytes(i, i + 1)
+                    } else {
+                        Resume::Blocks(i + s as usize)
+                    };
+                }
+                if e == limit {
+                    // A non-ASCII byte ends the word: it may be a letter.
+                    break Resume::Bytes(i + s as usize, i + limit as usize + 1);
+                }
+                let len = e - s;
+                let mut f = sentence;
+                if (m.upper >> s) & 1 != 0 {
+                    f |= CAPITALIZED;
+                }
+                if len <= 2 {
+                    f |= SHORT;
+                }
+                if (a & !m.digit) & span(s, e) == 0 {
+                    f |= NUMERIC;
+                }
+                let (start, end) = (i + s as usize, i + e as usize);
+                self.hashes.push(ascii_word_hash_at(bytes, start, end));
+                self.flags.push(f);
+                sentence = 0;
+                gap_from = e;
+                starts &= starts - 1;
+            };
+            i = match resume {
+                Resume::Blocks(at) => at,
+                Resume::Bytes(from, until) => {
+                    let (at, s) = self.scan_bytes(text, from, sentence, until);
+                    sentence = s;
+                    at
+                }
+            };
+        }
+        self.end_line();
+    }
+
+    /// The byte-at-a-time scanner: tokenises `text` from `i` (a token
+    /// boundary) with sentence state `sentence`, a whole token at a time,
+    /// until it reaches `until` or the end; returns where it stopped (a
+    /// token boundary) and the sentence state there.
+    fn scan_bytes(&mut self, text: &str, mut i: usize, mut sentence: u8, until: usize) -> (usize, u8) {
+        let bytes = text.as_bytes();
+        let n = bytes.len();
+        while i < n && i < until {
             match CLASS[bytes[i] as usize] {
                 ALPHA | DIGIT => {
                     let start = i;
@@ -392,7 +620,7 @@ impl Words {
                 _ => i += 1,
             }
         }
-        self.end_line();
+        (i, sentence)
     }
 
     /// Number of words.
@@ -593,6 +821,70 @@ mod tests {
         assert_eq!(f[9], CAPITALIZED); // Brun
         assert_eq!(f[11], SENTENCE_START | SHORT); // in (new line)
         assert_eq!(f[12], CAPITALIZED); // May
+    }
+
+    /// The byte-at-a-time scanner alone over `text` (the oracle of the
+    /// block scanner).
+    fn by_bytes(text: &str) -> Words {
+        let mut w = Words::default();
+        w.scan_bytes(text, 0, SENTENCE_START, usize::MAX);
+        w.end_line();
+        w
+    }
+
+    /// Random texts drawn from pieces that exercise every path: ASCII words
+    /// of all lengths (some longer than a block), capitals, digits, stops,
+    /// line breaks, punctuation, curly quotes, accented and full-width
+    /// letters, combining marks, Unicode line separators, no-break spaces.
+    fn random_text(x: &mut u64, len: usize) -> String {
+        const PIECES: &[&str] = &[
+            "a", "b", "Z", "q", "7", "0", " ", " ", " ", ".", "!", "?", "\n", "\r\n", ",", "-",
+            "\u{201c}", "\u{2019}", "\u{2014}", "\u{e9}", "E\u{301}", "\u{ff21}", "\u{2028}",
+            "\u{a0}", "\u{fb01}", "\u{130}", "\u{4e2d}", "\t", "\0", "word", "Words", "2025",
+        ];
+        let mut t = String::new();
+        while t.len() < len {
+            *x = crate::minhash::mix64(*x);
+            let piece = PIECES[(*x % PIECES.len() as u64) as usize];
+            // Now and then a long run of one piece, to cross block edges.
+            let times = if (*x >> 40) % 17 == 0 { 1 + (*x >> 48) % 80 } else { 1 };
+            for _ in 0..times {
+                t.push_str(piece);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn block_scanner_equals_byte_scanner() {
+        let mut x = 0x5EED_u64;
+        let mut w = Words::default();
+        for case in 0..4000 {
+            let t = random_text(&mut x, case % 400);
+            w.tokenize(&t);
+            let want = by_bytes(&t);
+            assert_eq!(w.hashes, want.hashes, "{t:?}");
+            assert_eq!(w.flags, want.flags, "{t:?}");
+            assert_eq!(w.line_ends, want.line_ends, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn block_masks_equal_the_byte_table() {
+        let mut x = 0xB10C_u64;
+        for _ in 0..5000 {
+            let mut block = [0u8; 64];
+            for b in block.iter_mut() {
+                x = crate::minhash::mix64(x);
+                const EDGES: &[u8] = b"aZz09AM .!?\n\r,@[`{/:\x7f\x80\xff";
+                *b = if x & 1 == 0 {
+                    EDGES[(x >> 8) as usize % EDGES.len()]
+                } else {
+                    (x >> 16) as u8
+                };
+            }
+            assert_eq!(BlockMasks::of(&block), BlockMasks::by_bytes(&block));
+        }
     }
 
     #[test]
