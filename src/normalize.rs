@@ -541,7 +541,13 @@ impl Words {
     /// boundary) with sentence state `sentence`, a whole token at a time,
     /// until it reaches `until` or the end; returns where it stopped (a
     /// token boundary) and the sentence state there.
-    fn scan_bytes(&mut self, text: &str, mut i: usize, mut sentence: u8, until: usize) -> (usize, u8) {
+    fn scan_bytes(
+        &mut self,
+        text: &str,
+        mut i: usize,
+        mut sentence: u8,
+        until: usize,
+    ) -> (usize, u8) {
         let bytes = text.as_bytes();
         let n = bytes.len();
         while i < n && i < until {
@@ -847,7 +853,11 @@ mod tests {
             *x = crate::minhash::mix64(*x);
             let piece = PIECES[(*x % PIECES.len() as u64) as usize];
             // Now and then a long run of one piece, to cross block edges.
-            let times = if (*x >> 40) % 17 == 0 { 1 + (*x >> 48) % 80 } else { 1 };
+            let times = if (*x >> 40) % 17 == 0 {
+                1 + (*x >> 48) % 80
+            } else {
+                1
+            };
             for _ in 0..times {
                 t.push_str(piece);
             }

@@ -19,7 +19,6 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use ahash::AHashMap;
-use rayon::prelude::*;
 
 use crate::article::{ArticleId, ArticleMeta, Record};
 use crate::boilerplate::{self, Boilerplate};
@@ -29,7 +28,7 @@ use crate::error::{Error, Location, RecordProblem, Result};
 use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
 use crate::normalize::{Words, line_hash, normalize_into};
-use crate::read::{self, Batch, Input};
+use crate::read::{self, Batch, Input, Place};
 use crate::shingle::{Distinct, char_units, fold_windows};
 use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
 use crate::story::{self, Stories};
@@ -115,7 +114,17 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     let boiler = match &cfg.normalize.boilerplate {
         Some(b) => {
             progress.stage("boilerplate");
-            let learnt = learn_boilerplate(inputs, cfg, b.min_docs, progress)?;
+            let learnt = match learn_boilerplate(inputs, cfg, b.min_docs, progress) {
+                Ok(learnt) => learnt,
+                // A bad record. A duplicate id, which only the signature
+                // pass looks for, may come before it: that pass stops at
+                // the first problem in input order, so it reports.
+                Err(e @ Error::Record { .. }) => {
+                    sign_all(inputs, cfg, &Boilerplate::default(), progress, &mut skipped)?;
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
             stats.boilerplate_lines = learnt.len();
             lap(&mut stats, "boilerplate");
             learnt
@@ -204,30 +213,23 @@ fn for_each_batch(
     })
 }
 
-/// Splits parsed records into good ones and handles the bad ones.
-fn sort_records(
-    batch: Batch,
-    inputs: &[Input],
+/// What to do with a record that could not be read: fail the run, or
+/// count it in `skipped` and go on.
+fn bad_record(
+    location: Location,
+    problem: RecordProblem,
     cfg: &ReadConfig,
-    mut skipped: Option<&mut Vec<(Location, RecordProblem)>>,
-) -> Result<Vec<(Location, Record)>> {
-    let input = &inputs[batch.input];
-    let mut good = Vec::with_capacity(batch.len());
-    for (place, parsed) in batch.into_records(&cfg.fields) {
-        let location = place.locate(input);
-        match parsed {
-            Ok(r) => good.push((location, r)),
-            Err(problem) => match cfg.bad_records {
-                BadRecords::Fail => return Err(Error::Record { location, problem }),
-                BadRecords::Skip => {
-                    if let Some(s) = skipped.as_deref_mut() {
-                        s.push((location, problem));
-                    }
-                }
-            },
+    skipped: Option<&mut Vec<(Location, RecordProblem)>>,
+) -> Result<()> {
+    match cfg.bad_records {
+        BadRecords::Fail => Err(Error::Record { location, problem }),
+        BadRecords::Skip => {
+            if let Some(s) = skipped {
+                s.push((location, problem));
+            }
+            Ok(())
         }
     }
-    Ok(good)
 }
 
 /// Per-thread scratch buffers, so the hot loop allocates nothing per article.
@@ -316,37 +318,53 @@ fn learn_boilerplate(
     let mut observations: Vec<boilerplate::Observation> = Vec::new();
     let mut doc_bytes: Vec<u32> = Vec::new();
     for_each_batch(inputs, &cfg.read, |batch| {
-        let records = sort_records(batch, inputs, &cfg.read, None)?;
-        let first = doc_bytes.len() as u32;
-        doc_bytes.extend(
-            records
-                .iter()
-                .map(|r| r.1.text.len().min(u32::MAX as usize) as u32),
-        );
-        let obs: Vec<Vec<boilerplate::Observation>> = records
-            .par_iter()
-            .enumerate()
-            .map_init(Scratch::default, |sc, (i, (_, r))| {
+        let input = &inputs[batch.input];
+        // Per record: its short lines' observations (document 0: numbered
+        // below) and its text length, or what was wrong with it.
+        type Seen = Result<(Vec<boilerplate::Observation>, u32), (Place, RecordProblem)>;
+        let seen: Vec<Seen> =
+            batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
+                let r = r.map_err(|p| (place, p))?;
                 sc.read_lines(&r.text);
                 let mut out = Vec::with_capacity(sc.lines.len());
                 let source = boilerplate::source_id(r.source.as_deref());
-                boilerplate::observe(&mut sc.lines, first + i as u32, source, &mut out);
-                out
-            })
-            .collect();
-        for o in obs {
-            observations.extend_from_slice(&o);
+                boilerplate::observe(&mut sc.lines, 0, source, &mut out);
+                Ok((out, r.text.len().min(u32::MAX as usize) as u32))
+            });
+        let (mut articles, mut bytes) = (0u64, 0u64);
+        for s in seen {
+            match s {
+                Ok((obs, len)) => {
+                    let doc = doc_bytes.len() as u32;
+                    observations.extend(
+                        obs.into_iter()
+                            .map(|o| boilerplate::Observation { doc, ..o }),
+                    );
+                    doc_bytes.push(len);
+                    articles += 1;
+                    bytes += u64::from(len);
+                }
+                // Skipped records are counted by the signature pass.
+                Err((place, problem)) => bad_record(place.locate(input), problem, &cfg.read, None)?,
+            }
         }
-        let bytes: u64 = records.iter().map(|r| r.1.text.len() as u64).sum();
-        progress.advance(records.len() as u64, bytes);
+        progress.advance(articles, bytes);
         Ok(())
     })?;
     Ok(Boilerplate::learn(observations, &doc_bytes, min_docs))
 }
 
-/// What the signature pass keeps of one article besides its signature:
-/// shingle count, shingle set (with `exact`), story terms.
-type Signed1 = (u32, Option<Vec<u64>>, Vec<(Term, f32)>);
+/// What the signature pass keeps of one article: its record (without the
+/// text), the text's length, its signature, shingle count, shingle set
+/// (with `exact`) and story terms.
+struct Signed1 {
+    record: Record,
+    text_len: u64,
+    sig: Vec<u32>,
+    size: u32,
+    set: Option<Vec<u64>>,
+    terms: Vec<(Term, f32)>,
+}
 
 struct Signed {
     articles: Vec<ArticleMeta>,
@@ -382,76 +400,71 @@ fn sign_all(
     let story = cfg.story.as_ref();
     let mut seen: AHashMap<Box<str>, ArticleId> = AHashMap::new();
     for_each_batch(inputs, &cfg.read, |batch| {
-        let mut records = sort_records(batch, inputs, &cfg.read, Some(skipped))?;
-        // Duplicate ids are found here, in input order, before any work.
-        let mut keep = Vec::with_capacity(records.len());
-        for (i, (location, r)) in records.iter().enumerate() {
-            let next = ArticleId((out.articles.len() + keep.len()) as u32);
-            match seen.get(r.id.as_str()) {
-                Some(&first) => {
-                    let problem = RecordProblem::DuplicateId {
-                        id: r.id.clone(),
-                        first: location_of(&out.articles, &records, &keep, first),
-                    };
-                    match cfg.read.bad_records {
-                        BadRecords::Fail => {
-                            return Err(Error::Record {
-                                location: location.clone(),
-                                problem,
-                            });
-                        }
-                        BadRecords::Skip => skipped.push((location.clone(), problem)),
-                    }
-                }
-                None => {
-                    seen.insert(r.id.as_str().into(), next);
-                    keep.push(i);
-                }
-            }
-        }
-        if keep.len() < records.len() {
-            let mut it = keep.iter().peekable();
-            let mut i = 0;
-            records.retain(|_| {
-                let kept = it.peek() == Some(&&i);
-                if kept {
-                    it.next();
-                }
-                i += 1;
-                kept
-            });
-        }
-
-        let mut rows = vec![0u32; records.len() * k];
+        let input = &inputs[batch.input];
         let df = &out.df;
-        let results: Vec<Signed1> = rows
-            .par_chunks_mut(k)
-            .zip(records.par_iter())
-            .map_init(Scratch::default, |sc, (row, (_, r))| {
-                sc.shingle(&r.text, &cfg.shingle, boiler);
-                signer.sign(&sc.shingles, row);
-                // Set size, not window count: containment is about sets.
-                let n = sc.distinct.count(&sc.shingles);
-                let mut terms = Vec::new();
-                if let Some(s) = story {
-                    if cfg.shingle.unit != ShingleUnit::Words {
-                        sc.read_words(&r.text, boiler);
+        // One parallel pass per batch: parse, shingle, sign, pick terms.
+        // Bad records and duplicate ids are then dealt with in input order.
+        let results: Vec<(Place, Result<Signed1, RecordProblem>)> =
+            batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
+                let signed = r.map(|mut r| {
+                    sc.shingle(&r.text, &cfg.shingle, boiler);
+                    let mut sig = vec![0u32; k];
+                    signer.sign(&sc.shingles, &mut sig);
+                    // Set size, not window count: containment is about sets.
+                    let size = sc.distinct.count(&sc.shingles) as u32;
+                    let mut terms = Vec::new();
+                    if let Some(s) = story {
+                        if cfg.shingle.unit != ShingleUnit::Words {
+                            sc.read_words(&r.text, boiler);
+                        }
+                        let title = r.title.as_deref();
+                        terms::extract(&sc.words, title, &stop, s, &mut sc.terms, &mut terms);
+                        // Counted here, in parallel; a duplicate id takes
+                        // its count back below (increments commute).
+                        df.add(&terms);
                     }
-                    let title = r.title.as_deref();
-                    terms::extract(&sc.words, title, &stop, s, &mut sc.terms, &mut terms);
-                    df.add(&terms);
+                    let set = exact.then(|| sc.shingles.clone());
+                    let text_len = r.text.len() as u64;
+                    // The text is done with: free it on this thread.
+                    r.text = String::new();
+                    Signed1 {
+                        record: r,
+                        text_len,
+                        sig,
+                        size,
+                        set,
+                        terms,
+                    }
+                });
+                (place, signed)
+            });
+        let (mut articles, mut bytes) = (0u64, 0u64);
+        for (place, result) in results {
+            let location = place.locate(input);
+            let s = match result {
+                Ok(s) => s,
+                Err(problem) => {
+                    bad_record(location, problem, &cfg.read, Some(skipped))?;
+                    continue;
                 }
-                (n as u32, exact.then(|| sc.shingles.clone()), terms)
-            })
-            .collect();
-        out.sigs.extend_from(&rows);
-        let mut bytes = 0u64;
-        let results_len = results.len();
-        for ((location, r), (size, set, terms)) in records.into_iter().zip(results) {
-            bytes += r.text.len() as u64;
-            out.sizes.push(size);
-            out.terms.push(&terms);
-            if let (Some(sets), Some(set)) = (out.sets.as_mut(), set) {
+            };
+            let r = s.record;
+            if let Some(&first) = seen.get(r.id.as_str()) {
+                out.df.remove(&s.terms);
+                let problem = RecordProblem::DuplicateId {
+                    id: r.id,
+                    first: out.articles[first.index()].location.clone(),
+                };
+                bad_record(location, problem, &cfg.read, Some(skipped))?;
+                continue;
+            }
+            seen.insert(r.id.as_str().into(), ArticleId(out.articles.len() as u32));
+            bytes += s.text_len;
+            articles += 1;
+            out.sigs.extend_from(&s.sig);
+            out.sizes.push(s.size);
+            out.terms.push(&s.terms);
+            if let (Some(sets), Some(set)) = (out.sets.as_mut(), s.set) {
                 sets.push(&set);
             }
             out.articles.push(ArticleMeta {
@@ -463,22 +476,8 @@ fn sign_all(
             });
         }
         out.bytes += bytes;
-        progress.advance(results_len as u64, bytes);
+        progress.advance(articles, bytes);
         Ok(())
     })?;
     Ok(out)
-}
-
-/// Where the article with id `first` was read: earlier batches are in
-/// `articles`, this batch's are among `records` at the positions in `keep`.
-fn location_of(
-    articles: &[ArticleMeta],
-    records: &[(Location, Record)],
-    keep: &[usize],
-    first: ArticleId,
-) -> Location {
-    match articles.get(first.index()) {
-        Some(a) => a.location.clone(),
-        None => records[keep[first.index() - articles.len()]].0.clone(),
-    }
 }

@@ -5,7 +5,7 @@
 //! are decompressed on the fly (recognised by their magic bytes, not their
 //! name). [`scan`] streams every input in order as [`Batch`]es of a few
 //! megabytes, so memory holds a few batches, never the collection. JSON lines
-//! are split but not parsed by the reading thread: [`Batch::into_records`]
+//! are split but not parsed by the reading thread: [`Batch::map_records`]
 //! parses them on the worker threads.
 //!
 //! An input can be scanned more than once (the boilerplate pass and the
@@ -235,13 +235,29 @@ impl Batch {
     /// The records with where they were found, in input order; JSON is
     /// parsed in parallel on the current rayon pool.
     pub fn into_records(self, fields: &FieldNames) -> Vec<(Place, Result<Record, RecordProblem>)> {
+        self.map_records(fields, || (), |_, place, record| (place, record))
+    }
+
+    /// `f` of every record with where it was found, in input order, run in
+    /// parallel on the current rayon pool with per-thread state from
+    /// `init`. JSON lines are parsed inside the parallel map, so a record is
+    /// parsed and used by the same thread while its text is in cache.
+    pub fn map_records<S, T: Send>(
+        self,
+        fields: &FieldNames,
+        init: impl Fn() -> S + Sync + Send,
+        f: impl Fn(&mut S, Place, Result<Record, RecordProblem>) -> T + Sync + Send,
+    ) -> Vec<T> {
         match self.items {
-            Items::Parsed(v) => v,
+            Items::Parsed(v) => v
+                .into_par_iter()
+                .map_init(init, |state, (place, record)| f(state, place, record))
+                .collect(),
             Items::Json { buf, lines } => lines
                 .par_iter()
-                .map(|&(line, start, end)| {
+                .map_init(init, |state, &(line, start, end)| {
                     let place = Place { line, file: None };
-                    (place, jsonl::parse(&buf[start..end], fields))
+                    f(state, place, jsonl::parse(&buf[start..end], fields))
                 })
                 .collect(),
         }

@@ -303,6 +303,14 @@ impl DocFreq {
         }
     }
 
+    /// Takes back an [`Self::add`] of the same terms (an article found to
+    /// be a duplicate after its terms were counted).
+    pub fn remove(&self, terms: &[(Term, f32)]) {
+        for &(t, _) in terms {
+            self.counts[self.slot(t)].fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
     /// Number of documents with term `t` (never under the truth).
     pub fn get(&self, t: Term) -> u32 {
         self.counts[self.slot(t)].load(Ordering::Relaxed)

@@ -226,3 +226,23 @@ fn a_single_txt_file_asks_for_its_directory() {
          (each file is one article)\n",
     );
 }
+
+#[test]
+fn the_first_bad_record_in_input_order_is_the_one_reported() {
+    // A duplicate id on line 3 comes before a malformed line 4 in the same
+    // batch: the message names line 3, whatever order the threads finish in.
+    let wd = Workdir::new();
+    wd.write(
+        "two.jsonl",
+        "{\"id\":\"a\",\"text\":\"one two three\"}\n\
+         {\"id\":\"b\",\"text\":\"four five six\"}\n\
+         {\"id\":\"a\",\"text\":\"seven eight\"}\n\
+         {\"id\":\"c\",\"text\":\n",
+    );
+    wd.run(["cluster", "two.jsonl", "--threads", "2"])
+        .fails_with(
+            1,
+            "storyhash: two.jsonl:3: duplicate id `a` (first seen at two.jsonl:1) \
+         (use --skip-bad-records to skip such records)\n",
+        );
+}
