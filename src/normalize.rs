@@ -853,7 +853,7 @@ mod tests {
             *x = crate::minhash::mix64(*x);
             let piece = PIECES[(*x % PIECES.len() as u64) as usize];
             // Now and then a long run of one piece, to cross block edges.
-            let times = if (*x >> 40) % 17 == 0 {
+            let times = if (*x >> 40).is_multiple_of(17) {
                 1 + (*x >> 48) % 80
             } else {
                 1
