@@ -29,6 +29,8 @@
 //!    `min_docs` times or more) must cover, on average over the line's
 //!    documents, at most half of their text.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use ahash::AHashSet;
 
 use crate::normalize::{Words, line_hash};
@@ -145,6 +147,48 @@ pub fn observe(lines: &mut Vec<(u64, u32)>, doc: u32, source: u32, out: &mut Vec
     }
 }
 
+/// Whether the line observed in `run` (all its occurrences, at least
+/// `min_docs`) passes the three tests of the module docs. `covered[d]` is
+/// the bytes of document `d` in recurring lines; `scratch` is reused.
+fn is_boilerplate(
+    run: &[Observation],
+    min_docs: usize,
+    doc_bytes: &[u32],
+    covered: &[u64],
+    scratch: &mut Vec<u32>,
+) -> bool {
+    let occurrences = run.len();
+    let mut distinct = |key: &dyn Fn(&Observation) -> u32| {
+        scratch.clear();
+        scratch.extend(run.iter().map(key));
+        scratch.sort_unstable();
+        scratch.dedup();
+        scratch.len()
+    };
+    let fewest = (0..CONTEXTS)
+        .map(|j| distinct(&|o: &Observation| o.contexts[j]))
+        .min()
+        .unwrap_or(0);
+    if fewest < min_docs || 2 * fewest < occurrences {
+        return false;
+    }
+    let sources = distinct(&|o: &Observation| o.source);
+    let unknown = usize::from(run.iter().any(|o| o.source == 0));
+    let known = (sources - unknown).max(1);
+    if fewest < min_docs * known {
+        return false;
+    }
+    let share: f64 = run
+        .iter()
+        .map(|o| {
+            let total = f64::from(doc_bytes[o.doc as usize].max(1));
+            (covered[o.doc as usize] as f64 / total).min(1.0)
+        })
+        .sum::<f64>()
+        / occurrences as f64;
+    share <= 0.5
+}
+
 /// The set of boilerplate line keys.
 #[derive(Debug, Default, Clone)]
 pub struct Boilerplate {
@@ -158,54 +202,28 @@ impl Boilerplate {
         let min_docs = min_docs as usize;
         obs.par_sort_unstable_by_key(|o| (o.line, o.doc));
         // Test 3 needs, per document, the bytes covered by recurring lines.
-        let mut covered = vec![0u64; doc_bytes.len()];
-        for run in obs.chunk_by(|a, b| a.line == b.line) {
-            if run.len() >= min_docs {
+        // Sums of integers commute, so the parallel additions give the
+        // same totals whatever the schedule.
+        let covered: Vec<AtomicU64> = (0..doc_bytes.len()).map(|_| AtomicU64::new(0)).collect();
+        obs.par_chunk_by(|a, b| a.line == b.line)
+            .filter(|run| run.len() >= min_docs)
+            .for_each(|run| {
                 for o in run {
-                    covered[o.doc as usize] += u64::from(o.bytes);
+                    covered[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
                 }
-            }
+            });
+        let covered: Vec<u64> = covered.into_iter().map(AtomicU64::into_inner).collect();
+        let lines: Vec<u64> = obs
+            .par_chunk_by(|a, b| a.line == b.line)
+            .filter(|run| run.len() >= min_docs)
+            .map_init(Vec::new, |scratch, run| {
+                is_boilerplate(run, min_docs, doc_bytes, &covered, scratch).then_some(run[0].line)
+            })
+            .flatten()
+            .collect();
+        Boilerplate {
+            lines: lines.into_iter().collect(),
         }
-        let mut lines = AHashSet::new();
-        let mut scratch: Vec<u32> = Vec::new();
-        for run in obs.chunk_by(|a, b| a.line == b.line) {
-            let occurrences = run.len();
-            if occurrences < min_docs {
-                continue;
-            }
-            let mut distinct = |key: &dyn Fn(&Observation) -> u32| {
-                scratch.clear();
-                scratch.extend(run.iter().map(key));
-                scratch.sort_unstable();
-                scratch.dedup();
-                scratch.len()
-            };
-            let fewest = (0..CONTEXTS)
-                .map(|j| distinct(&|o: &Observation| o.contexts[j]))
-                .min()
-                .unwrap_or(0);
-            if fewest < min_docs || 2 * fewest < occurrences {
-                continue;
-            }
-            let sources = distinct(&|o: &Observation| o.source);
-            let unknown = usize::from(run.iter().any(|o| o.source == 0));
-            let known = (sources - unknown).max(1);
-            if fewest < min_docs * known {
-                continue;
-            }
-            let share: f64 = run
-                .iter()
-                .map(|o| {
-                    let total = f64::from(doc_bytes[o.doc as usize].max(1));
-                    (covered[o.doc as usize] as f64 / total).min(1.0)
-                })
-                .sum::<f64>()
-                / occurrences as f64;
-            if share <= 0.5 {
-                lines.insert(run[0].line);
-            }
-        }
-        Boilerplate { lines }
     }
 
     /// Whether the line with this key is boilerplate.
