@@ -88,8 +88,9 @@ fn is_broken_pipe(e: &Error) -> bool {
     matches!(e, Error::Write { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-/// Opens the inputs and runs the pipeline on a pool of `s.threads`.
-fn run(s: &cli::Settings) -> Result<(Vec<Input>, Outcome), Error> {
+/// Opens the inputs and runs the pipeline on a pool of `s.threads`, which
+/// is returned for the writing that follows.
+fn run(s: &cli::Settings) -> Result<(Vec<Input>, Outcome, rayon::ThreadPool), Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(s.threads)
         .build()
@@ -98,14 +99,14 @@ fn run(s: &cli::Settings) -> Result<(Vec<Input>, Outcome), Error> {
     let progress = Bar::new(!s.quiet && std::io::stderr().is_terminal());
     let outcome = pool.install(|| pipeline::run(&inputs, &s.config, &progress))?;
     progress.done();
-    Ok((inputs, outcome))
+    Ok((inputs, outcome, pool))
 }
 
 fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), Error> {
     let started = Instant::now();
     let out = s.output.clone().unwrap_or_default();
     storyhash::dedup::check_target(&out, &s.inputs)?;
-    let (inputs, outcome) = run(&s)?;
+    let (inputs, outcome, _pool) = run(&s)?;
     let write_start = Instant::now();
     let kept = storyhash::dedup::write_kept(&inputs, &outcome, &out)?;
     if let Some(path) = &decisions {
@@ -154,7 +155,7 @@ fn cluster(
     report: Option<(std::path::PathBuf, cli::ReportView)>,
 ) -> Result<(), Error> {
     let started = Instant::now();
-    let (_, outcome) = run(&s)?;
+    let (_, outcome, pool) = run(&s)?;
     if let Some((dir, view)) = &report {
         let rows = storyhash::report::rows_from_outcome(&outcome);
         let stories = storyhash::report::build(&rows, view.sort.sort_by(), view.min_outlets);
@@ -165,8 +166,8 @@ fn cluster(
     let fill = |w: &mut dyn Write| {
         write::write_csv(w, &outcome.articles, &outcome.groups, &outcome.stories)
     };
-    match &s.output {
-        Some(path) => write::atomically(path, fill)?,
+    pool.install(|| match &s.output {
+        Some(path) => write::atomically(path, fill),
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -175,9 +176,9 @@ fn cluster(
                 .map_err(|e| Error::Write {
                     path: "<stdout>".into(),
                     source: e,
-                })?;
+                })
         }
-    }
+    })?;
     let write_secs = write_start.elapsed().as_secs_f64();
 
     if !s.quiet {

@@ -21,6 +21,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::article::{ArticleId, ArticleMeta};
 use crate::cluster::Groups;
 use crate::error::{Error, Result};
@@ -41,18 +43,64 @@ pub const HEADER: [&str; 11] = [
     "date",
 ];
 
-/// Writes the assignment table as CSV.
+/// Rows formatted per parallel task: big enough to amortise the task,
+/// small enough that the tasks in flight hold little memory.
+const ROWS_PER_CHUNK: usize = 16 << 10;
+
+/// Writes the assignment table as CSV. Rows are formatted in parallel, a
+/// chunk per task, and written in input order, so the bytes do not depend
+/// on the number of threads.
 pub fn write_csv(
     out: impl Write,
     articles: &[ArticleMeta],
     groups: &Groups,
     stories: &Stories,
 ) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    write_chunked(out, articles, groups, stories, ROWS_PER_CHUNK)
+}
+
+fn write_chunked(
+    mut out: impl Write,
+    articles: &[ArticleMeta],
+    groups: &Groups,
+    stories: &Stories,
+    rows_per_chunk: usize,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
+    out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
+    let chunks: Vec<std::ops::Range<usize>> = (0..articles.len())
+        .step_by(rows_per_chunk)
+        .map(|start| start..(start + rows_per_chunk).min(articles.len()))
+        .collect();
+    // A few chunks per thread at a time keep memory bounded.
+    let window = 4 * rayon::current_num_threads().max(1);
+    for some in chunks.chunks(window) {
+        let bytes: Vec<std::io::Result<Vec<u8>>> = some
+            .par_iter()
+            .map(|rows| format_rows(rows.clone(), articles, groups, stories))
+            .collect();
+        for b in bytes {
+            out.write_all(&b?)?;
+        }
+    }
+    out.flush()
+}
+
+/// The CSV rows of articles `rows`, without the header.
+fn format_rows(
+    rows: std::ops::Range<usize>,
+    articles: &[ArticleMeta],
+    groups: &Groups,
+    stories: &Stories,
+) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96));
     let mut sim = String::new();
     let mut cont = String::new();
-    for (i, a) in articles.iter().enumerate() {
+    let mut size = itoa::Buffer::new();
+    let mut story_size = itoa::Buffer::new();
+    for i in rows {
+        let a = &articles[i];
         let id = ArticleId(i as u32);
         let g = groups.group[i] as usize;
         let canonical = &articles[groups.canonical[g].index()].id;
@@ -68,16 +116,14 @@ pub fn write_csv(
             }
             None => "",
         };
-        let size = groups.size[g].to_string();
         let s = stories.of_group[g] as usize;
         let story_rep = groups.canonical[stories.label_group[s] as usize];
-        let story_size = stories.size[s].to_string();
         w.write_record([
             &*a.id,
             &**canonical,
             &*articles[story_rep.index()].id,
-            &size,
-            &story_size,
+            size.format(groups.size[g]),
+            story_size.format(stories.size[s]),
             if groups.is_canonical(id) {
                 "true"
             } else {
@@ -90,7 +136,7 @@ pub fn write_csv(
             a.date.as_ref().map_or("", |d| &*d.text),
         ])?;
     }
-    w.flush()
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 /// Writes to `path` through a temporary file in the same directory, renamed
@@ -129,4 +175,59 @@ pub fn atomically(
     tmp.as_file().sync_all().map_err(wrap)?;
     tmp.persist(path).map_err(|e| wrap(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Best;
+    use crate::error::Location;
+
+    #[test]
+    fn chunked_rows_equal_one_chunk() {
+        let n = 50;
+        let articles: Vec<ArticleMeta> = (0..n)
+            .map(|i| ArticleMeta {
+                id: format!("a{i}, \"quoted\"").into(),
+                source: (i % 3 == 0).then(|| "Outlet".into()),
+                date: None,
+                title: None,
+                location: Location {
+                    input: "in".into(),
+                    line: i as u64 + 1,
+                },
+            })
+            .collect();
+        // Pairs (0,1), (2,3), ... are groups; stories join two groups each.
+        let groups = Groups {
+            group: (0..n as u32).map(|i| i / 2).collect(),
+            canonical: (0..n as u32 / 2).map(|g| ArticleId(2 * g)).collect(),
+            size: vec![2; n / 2],
+            best: (0..n as u32)
+                .map(|i| {
+                    Some(Best {
+                        other: ArticleId(i ^ 1),
+                        jaccard: 0.5 + i as f32 / 200.0,
+                        containment: 1.0,
+                    })
+                })
+                .collect(),
+        };
+        let stories = Stories {
+            of_group: (0..n as u32 / 2).map(|g| g / 2).collect(),
+            label_group: (0..(n as u32 / 2).div_ceil(2)).map(|s| 2 * s).collect(),
+            size: vec![4; (n / 2).div_ceil(2)],
+            candidates: 0,
+            edges: 0,
+            steps: Vec::new(),
+        };
+        let mut whole = Vec::new();
+        write_chunked(&mut whole, &articles, &groups, &stories, 1 << 20).unwrap();
+        assert_eq!(whole.iter().filter(|&&b| b == b'\n').count(), n + 1);
+        for chunk in [1, 3, 7, 49] {
+            let mut parts = Vec::new();
+            write_chunked(&mut parts, &articles, &groups, &stories, chunk).unwrap();
+            assert_eq!(parts, whole, "{chunk} rows per chunk");
+        }
+    }
 }
