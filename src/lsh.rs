@@ -70,12 +70,14 @@ impl Banding {
 ///
 /// Bands are taken a cache line of signature values at a time (a group of
 /// bands whose values fill 64 bytes), so each signature row is read once
-/// per group rather than once per band. Each band's keys are packed with
-/// the article number into one `u64` (key in the high bits) and radix
-/// sorted; the sort is stable and the input is in article order, so the
-/// members of a run come out in article order and the output does not
-/// depend on the thread count. Truncating a key to its high bits can only
-/// make unequal bands look equal, which verification undoes.
+/// per group rather than once per band. Each band's key is cut to 32 bits,
+/// packed with the article number into one `u64` (key in the high half)
+/// and radix sorted on the key half only (four passes instead of eight);
+/// the sort is stable and the input is in article order, so the members of
+/// a run come out in article order and the output does not depend on the
+/// thread count. A 32-bit key can make two unequal bands look equal: about
+/// `n² / 2³³` random pairs per band (7,000 over 64 bands at a million
+/// articles, against 800,000 real candidates), which verification drops.
 pub fn candidates(
     sigs: &Signatures,
     usable: &[bool],
@@ -85,7 +87,6 @@ pub fn candidates(
     let members: Vec<u32> = (0..sigs.len() as u32)
         .filter(|&i| usable[i as usize])
         .collect();
-    let id_bits = (u32::BITS - (sigs.len() as u32).leading_zeros()).max(1);
     let per_group = (16 / banding.rows.max(1)).clamp(1, banding.bands.max(1));
     let groups: Vec<std::ops::Range<usize>> = (0..banding.bands)
         .step_by(per_group)
@@ -93,7 +94,7 @@ pub fn candidates(
         .collect();
     let mut pairs: Vec<u64> = groups
         .into_par_iter()
-        .map(|bands| group_pairs(sigs, &members, bands, banding.rows, id_bits, cfg.max_bucket))
+        .map(|bands| group_pairs(sigs, &members, bands, banding.rows, cfg.max_bucket))
         .reduce(Vec::new, |mut a, mut b| {
             if a.len() < b.len() {
                 std::mem::swap(&mut a, &mut b);
@@ -115,10 +116,9 @@ fn group_pairs(
     members: &[u32],
     bands: std::ops::Range<usize>,
     rows: usize,
-    id_bits: u32,
     max_bucket: usize,
 ) -> Vec<u64> {
-    let id_mask = (1u64 << id_bits) - 1;
+    const ID: u64 = u32::MAX as u64;
     let mut keys: Vec<Vec<u64>> = bands
         .clone()
         .map(|_| Vec::with_capacity(members.len()))
@@ -130,13 +130,13 @@ fn group_pairs(
             let key = values
                 .iter()
                 .fold(mix64(band as u64), |h, &v| mix64(h ^ u64::from(v)));
-            out.push((key & !id_mask) | u64::from(i));
+            out.push((key & !ID) | u64::from(i));
         }
     }
     let mut out = Vec::new();
     for mut band in keys {
-        radsort::sort(&mut band);
-        for run in band.chunk_by(|a, b| (a ^ b) & !id_mask == 0) {
+        radsort::sort_by_key(&mut band, |x| (x >> 32) as u32);
+        for run in band.chunk_by(|a, b| a >> 32 == b >> 32) {
             if run.len() < 2 {
                 continue;
             }
@@ -147,7 +147,7 @@ fn group_pairs(
             };
             for (x, a) in run.iter().enumerate() {
                 for b in &run[x + 1..run.len().min(x + 1 + window)] {
-                    out.push((a & id_mask) << 32 | (b & id_mask));
+                    out.push((a & ID) << 32 | (b & ID));
                 }
             }
         }
