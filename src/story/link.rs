@@ -39,8 +39,11 @@ const LONG_POSTING_WINDOW: usize = 4;
 /// Candidate pairs `(a, b)`, `a < b`, sorted: representatives sharing at
 /// least `min_shared` of their strongest terms.
 ///
-/// The index is a sorted posting list per term (strongest weight first).
-/// Each representative then walks its own postings and counts, in a
+/// The index is a posting list per term: representatives in id order when
+/// the list is short, in publication order (day, then id) when it is long,
+/// so that each member's window holds its neighbours in date. Each
+/// representative then walks the part of its lists it has to meet (after
+/// itself in a short list, its window in a long one) and counts, in a
 /// per-thread table, how often it meets each later representative: no list
 /// of all co-occurrences is ever built or sorted.
 /// `days` are the representatives' publication days (undated ones sort last).
@@ -49,85 +52,120 @@ pub fn candidates(
     days: &[Option<f64>],
     cfg: &StoryConfig,
 ) -> Vec<(u32, u32)> {
-    // (term, publication day, representative)
-    let mut postings: Vec<(Term, u32, u32)> = vectors
+    let n = vectors.len();
+    // (term, representative), in representative order.
+    let mut postings: Vec<(Term, u32)> = vectors
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, v)| {
-            let mut top = v.clone();
-            top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            top.truncate(cfg.index_terms);
-            top.into_iter()
-                .map(move |(t, _)| (t, day_key(days[i]), i as u32))
+            strongest(v, cfg.index_terms)
+                .into_iter()
+                .map(move |t| (t, i as u32))
         })
         .collect();
-    postings.par_sort_unstable();
-    // Run (posting list) of every posting, and each representative's postings.
-    let mut run_of: Vec<(u32, u32)> = Vec::with_capacity(postings.len()); // (start, len)
-    for run in postings.chunk_by(|a, b| a.0 == b.0) {
-        let start = run_of.len() as u32;
-        run_of.extend(std::iter::repeat_n((start, run.len() as u32), run.len()));
-    }
-    let n = vectors.len();
+    // Stable: within a term the representatives stay in id order.
+    radsort::sort_by_key(&mut postings, |p| p.0);
+    let day_of: Vec<u32> = days.iter().map(|&d| day_key(d)).collect();
+    postings
+        .par_chunk_by_mut(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > cfg.max_posting)
+        .for_each(|run| {
+            run.sort_unstable_by_key(|p| (u64::from(day_of[p.1 as usize]) << 32) | u64::from(p.1))
+        });
+    let reps: Vec<u32> = postings.iter().map(|p| p.1).collect();
+    // Each representative's postings, as the range of its lists it visits.
     let mut first = vec![0u32; n + 1];
-    for p in &postings {
-        first[p.2 as usize + 1] += 1;
+    for &r in &reps {
+        first[r as usize + 1] += 1;
     }
     for i in 0..n {
         first[i + 1] += first[i];
     }
     let mut fill = first.clone();
-    let mut mine = vec![0u32; postings.len()];
-    for (p, post) in postings.iter().enumerate() {
-        let slot = &mut fill[post.2 as usize];
-        mine[*slot as usize] = p as u32;
-        *slot += 1;
+    let mut visit = vec![(0u32, 0u32); reps.len()];
+    let mut start = 0u32;
+    for run in postings.chunk_by(|a, b| a.0 == b.0) {
+        let end = start + run.len() as u32;
+        let long = run.len() > cfg.max_posting;
+        for (p, &(_, r)) in (start..end).zip(run) {
+            // A term in many top lists is common: meet only the members
+            // published nearest to this one. A short list is in id order
+            // and a pair is counted by its smaller id, so only the members
+            // after this one can count.
+            let range = if long {
+                let w = LONG_POSTING_WINDOW as u32;
+                (p.saturating_sub(w).max(start), (p + w + 1).min(end))
+            } else {
+                (p + 1, end)
+            };
+            let slot = &mut fill[r as usize];
+            visit[*slot as usize] = range;
+            *slot += 1;
+        }
+        start = end;
     }
-    let rep_of = |p: u32| postings[p as usize].2;
-    // Per thread, one word per representative: the round (the counting
-    // representative, plus one) in the high bits, the count in the low byte,
-    // so a visit touches one word and no table is ever cleared.
+    drop(postings);
+    // Per thread, one count per representative, cleared after each round
+    // through the list of those touched: a byte per representative keeps the
+    // table in cache.
     let per_rep: Vec<Vec<(u32, u32)>> = (0..n as u32)
         .into_par_iter()
-        // Few splits: each allocates a table of n.
-        .with_min_len((n / 16).max(4096))
+        .with_min_len((n / 64).max(1024))
         .map_init(
-            || vec![0u64; n],
-            |seen, i| {
-                let round = (u64::from(i) + 1) << 8;
+            || (vec![0u8; n], Vec::new()),
+            |(seen, touched), i| {
                 let mut out = Vec::new();
-                for &p in &mine[first[i as usize] as usize..first[i as usize + 1] as usize] {
-                    let (start, len) = run_of[p as usize];
-                    // A term in many top lists is common: meet only the
-                    // members published nearest to this one.
-                    let (lo, hi) = if len as usize > cfg.max_posting {
-                        let w = LONG_POSTING_WINDOW as u32;
-                        (p.saturating_sub(w).max(start), (p + w + 1).min(start + len))
-                    } else {
-                        (start, start + len)
-                    };
-                    for q in lo..hi {
-                        let j = rep_of(q);
+                let mine = &visit[first[i as usize] as usize..first[i as usize + 1] as usize];
+                for &(lo, hi) in mine {
+                    for &j in &reps[lo as usize..hi as usize] {
+                        // Earlier members of a window (a short list passes
+                        // this always).
                         if j <= i {
                             continue;
                         }
-                        let slot = &mut seen[j as usize];
-                        *slot = if *slot & !0xff == round {
-                            *slot + u64::from(*slot & 0xff < 0xff) // saturates
-                        } else {
-                            round | 1
-                        };
-                        if (*slot & 0xff) as usize == cfg.min_shared {
+                        let count = &mut seen[j as usize];
+                        if *count == 0 {
+                            touched.push(j);
+                        }
+                        *count = count.saturating_add(1);
+                        if usize::from(*count) == cfg.min_shared {
                             out.push((i, j));
                         }
                     }
                 }
+                for &j in touched.iter() {
+                    seen[j as usize] = 0;
+                }
+                touched.clear();
                 out.sort_unstable();
                 out
             },
         )
         .collect();
     per_rep.concat()
+}
+
+/// The `k` strongest terms of a vector (weight descending, then term
+/// ascending: a total order, so the set is reproducible), in no order.
+fn strongest(v: &[(Term, f32)], k: usize) -> Vec<Term> {
+    if v.len() <= k {
+        return v.iter().map(|t| t.0).collect();
+    }
+    if k == 0 {
+        return Vec::new();
+    }
+    // One u64 per term whose ascending order is that order: the weight's
+    // bits mapped to follow `total_cmp`, inverted, then the term.
+    let mut keys: Vec<u64> = v
+        .iter()
+        .map(|&(t, w)| {
+            let b = w.to_bits();
+            let ordered = if b >> 31 == 1 { !b } else { b | 1 << 31 };
+            (u64::from(!ordered) << 32) | u64::from(t)
+        })
+        .collect();
+    keys.select_nth_unstable(k - 1);
+    keys[..k].iter().map(|&key| key as u32).collect()
 }
 
 /// Sort key of a publication day: days since 1970 offset to stay positive,
@@ -312,6 +350,89 @@ mod tests {
         let of_0: Vec<u32> = got.iter().filter(|p| p.0 == 0).map(|p| p.1).collect();
         assert_eq!(of_0, (1..=LONG_POSTING_WINDOW as u32).collect::<Vec<_>>());
         assert!(got.len() <= 100 * LONG_POSTING_WINDOW);
+    }
+
+    /// The candidates as first written: one sort of (term, day, rep) and
+    /// every member of a posting list visited, for comparison.
+    fn candidates_by_full_sort(
+        vectors: &[Vec<(Term, f32)>],
+        days: &[Option<f64>],
+        cfg: &StoryConfig,
+    ) -> Vec<(u32, u32)> {
+        let mut postings: Vec<(Term, u32, u32)> = Vec::new();
+        for (i, v) in vectors.iter().enumerate() {
+            let mut top = v.clone();
+            top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            top.truncate(cfg.index_terms);
+            postings.extend(top.iter().map(|&(t, _)| (t, day_key(days[i]), i as u32)));
+        }
+        postings.sort_unstable();
+        let mut count: AHashMap<(u32, u32), usize> = AHashMap::new();
+        for run in postings.chunk_by(|a, b| a.0 == b.0) {
+            for (p, &(_, _, i)) in run.iter().enumerate() {
+                let (lo, hi) = if run.len() > cfg.max_posting {
+                    let w = LONG_POSTING_WINDOW;
+                    (p.saturating_sub(w), (p + w + 1).min(run.len()))
+                } else {
+                    (0, run.len())
+                };
+                for &(_, _, j) in &run[lo..hi] {
+                    if j > i {
+                        *count.entry((i, j)).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(u32, u32)> = count
+            .into_iter()
+            .filter(|&(_, c)| c.min(255) >= cfg.min_shared)
+            .map(|(pair, _)| pair)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn candidates_match_a_full_sort() {
+        // Pseudo-random vectors over a small vocabulary, so that many
+        // posting lists are long; weights on a coarse grid, so that ties
+        // are broken by term; some articles undated.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        for &(max_posting, min_shared, index_terms) in
+            &[(10, 2, 8), (32, 2, 30), (5, 3, 12), (500, 1, 3)]
+        {
+            let cfg = StoryConfig {
+                max_posting,
+                min_shared,
+                index_terms,
+                ..StoryConfig::default()
+            };
+            let n = 400;
+            let mut vectors = Vec::new();
+            let mut days = Vec::new();
+            for _ in 0..n {
+                let mut v: Vec<(Term, f32)> = (0..5 + next(30))
+                    .map(|_| (next(80) as Term * 7919, (1 + next(6)) as f32 / 8.0))
+                    .collect();
+                v.sort_unstable_by_key(|t| t.0);
+                v.dedup_by_key(|t| t.0);
+                vectors.push(v);
+                days.push((next(5) != 0).then(|| next(60) as f64));
+            }
+            let want = candidates_by_full_sort(&vectors, &days, &cfg);
+            assert!(want.len() > n, "{}", want.len());
+            assert_eq!(
+                candidates(&vectors, &days, &cfg),
+                want,
+                "max_posting {max_posting} min_shared {min_shared}"
+            );
+        }
     }
 
     #[test]
