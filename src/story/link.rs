@@ -28,7 +28,7 @@ use std::collections::BinaryHeap;
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use super::terms::{Term, cosine};
+use super::terms::{Term, cosine, strength_key};
 use crate::cluster::UnionFind;
 use crate::config::StoryConfig;
 
@@ -154,16 +154,7 @@ fn strongest(v: &[(Term, f32)], k: usize) -> Vec<Term> {
     if k == 0 {
         return Vec::new();
     }
-    // One u64 per term whose ascending order is that order: the weight's
-    // bits mapped to follow `total_cmp`, inverted, then the term.
-    let mut keys: Vec<u64> = v
-        .iter()
-        .map(|&(t, w)| {
-            let b = w.to_bits();
-            let ordered = if b >> 31 == 1 { !b } else { b | 1 << 31 };
-            (u64::from(!ordered) << 32) | u64::from(t)
-        })
-        .collect();
+    let mut keys: Vec<u64> = v.iter().map(|&(t, w)| strength_key(t, w)).collect();
     keys.select_nth_unstable(k - 1);
     keys[..k].iter().map(|&key| key as u32).collect()
 }
