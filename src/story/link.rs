@@ -35,6 +35,8 @@ use crate::config::StoryConfig;
 /// Members of a long posting list are each paired with this many members
 /// of similar weight for the term, instead of with all of them.
 const LONG_POSTING_WINDOW: usize = 4;
+// A window's places are the bits of a u32.
+const _: () = assert!(2 * LONG_POSTING_WINDOW < 32);
 
 /// Candidate pairs `(a, b)`, `a < b`, sorted: representatives sharing at
 /// least `min_shared` of their strongest terms.
@@ -73,36 +75,61 @@ pub fn candidates(
             run.sort_unstable_by_key(|p| (u64::from(day_of[p.1 as usize]) << 32) | u64::from(p.1))
         });
     let reps: Vec<u32> = postings.iter().map(|p| p.1).collect();
-    // Each representative's postings, as the range of its lists it visits.
-    let mut first = vec![0u32; n + 1];
-    for &r in &reps {
-        first[r as usize + 1] += 1;
+    // What each representative meets, listed per representative: in a short
+    // list, the members after it (a range of `reps`: the list is in id order
+    // and a pair is counted by its smaller id); in a long list, a term
+    // common enough that only the members published nearest to it count,
+    // the later ones of its window, as the window's start and a bit per
+    // place (found here while the list is at hand, so that the count below
+    // neither tests nor mispredicts them).
+    let runs = || {
+        postings.chunk_by(|a, b| a.0 == b.0).scan(0, |start, run| {
+            let at = *start;
+            *start += run.len();
+            Some((at, &reps[at..at + run.len()]))
+        })
+    };
+    let long = |run: &[u32]| run.len() > cfg.max_posting;
+    let mut first_short = vec![0u32; n + 1];
+    let mut first_long = vec![0u32; n + 1];
+    for (_, run) in runs() {
+        let first = if long(run) {
+            &mut first_long
+        } else {
+            &mut first_short
+        };
+        for &r in run {
+            first[r as usize + 1] += 1;
+        }
     }
     for i in 0..n {
-        first[i + 1] += first[i];
+        first_short[i + 1] += first_short[i];
+        first_long[i + 1] += first_long[i];
     }
-    let mut fill = first.clone();
-    let mut visit = vec![(0u32, 0u32); reps.len()];
-    let mut start = 0u32;
-    for run in postings.chunk_by(|a, b| a.0 == b.0) {
-        let end = start + run.len() as u32;
-        let long = run.len() > cfg.max_posting;
-        for (p, &(_, r)) in (start..end).zip(run) {
-            // A term in many top lists is common: meet only the members
-            // published nearest to this one. A short list is in id order
-            // and a pair is counted by its smaller id, so only the members
-            // after this one can count.
-            let range = if long {
-                let w = LONG_POSTING_WINDOW as u32;
-                (p.saturating_sub(w).max(start), (p + w + 1).min(end))
-            } else {
-                (p + 1, end)
-            };
-            let slot = &mut fill[r as usize];
-            visit[*slot as usize] = range;
-            *slot += 1;
+    let mut short = vec![(0u32, 0u32); first_short[n] as usize];
+    let mut windows = vec![(0u32, 0u32); first_long[n] as usize];
+    let (mut fill_short, mut fill_long) = (first_short.clone(), first_long.clone());
+    for (start, run) in runs() {
+        let end = (start + run.len()) as u32;
+        if long(run) {
+            let w = LONG_POSTING_WINDOW;
+            for (p, &r) in run.iter().enumerate() {
+                let lo = p.saturating_sub(w);
+                let later = run[lo..(p + w + 1).min(run.len())]
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (b, &j)| m | u32::from(j > r) << b);
+                let slot = &mut fill_long[r as usize];
+                windows[*slot as usize] = ((start + lo) as u32, later);
+                *slot += 1;
+            }
+        } else {
+            for (p, &r) in (start as u32..end).zip(run) {
+                let slot = &mut fill_short[r as usize];
+                short[*slot as usize] = (p + 1, end);
+                *slot += 1;
+            }
         }
-        start = end;
     }
     drop(postings);
     // Per thread, one count per representative, cleared after each round
@@ -115,22 +142,29 @@ pub fn candidates(
             || (vec![0u8; n], Vec::new()),
             |(seen, touched), i| {
                 let mut out = Vec::new();
-                let mine = &visit[first[i as usize] as usize..first[i as usize + 1] as usize];
-                for &(lo, hi) in mine {
+                let mut meet = |j: u32| {
+                    let count = &mut seen[j as usize];
+                    if *count == 0 {
+                        touched.push(j);
+                    }
+                    *count = count.saturating_add(1);
+                    if usize::from(*count) == cfg.min_shared {
+                        out.push((i, j));
+                    }
+                };
+                let at = |first: &[u32]| first[i as usize] as usize..first[i as usize + 1] as usize;
+                for &(lo, hi) in &short[at(&first_short)] {
                     for &j in &reps[lo as usize..hi as usize] {
-                        // Earlier members of a window (a short list passes
-                        // this always).
-                        if j <= i {
-                            continue;
+                        // Always true, unless a vector repeats a term.
+                        if j > i {
+                            meet(j);
                         }
-                        let count = &mut seen[j as usize];
-                        if *count == 0 {
-                            touched.push(j);
-                        }
-                        *count = count.saturating_add(1);
-                        if usize::from(*count) == cfg.min_shared {
-                            out.push((i, j));
-                        }
+                    }
+                }
+                for &(lo, mut later) in &windows[at(&first_long)] {
+                    while later != 0 {
+                        meet(reps[(lo + later.trailing_zeros()) as usize]);
+                        later &= later - 1;
                     }
                 }
                 for &j in touched.iter() {
