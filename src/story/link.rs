@@ -55,24 +55,37 @@ pub fn candidates(
     cfg: &StoryConfig,
 ) -> Vec<(u32, u32)> {
     let n = vectors.len();
-    // (term, representative), in representative order.
-    let mut postings: Vec<(Term, u32)> = vectors
-        .par_iter()
+    // (term, representative), in representative order: a block of
+    // representatives per task, so that the buffers are few and reused.
+    let blocks: Vec<Vec<(Term, u32)>> = vectors
+        .par_chunks(1024)
         .enumerate()
-        .flat_map_iter(|(i, v)| {
-            strongest(v, cfg.index_terms)
-                .into_iter()
-                .map(move |t| (t, i as u32))
+        .map(|(b, block)| {
+            let (mut out, mut keys) = (Vec::new(), Vec::new());
+            for (i, v) in (b * 1024..).zip(block) {
+                out.extend(strongest(v, cfg.index_terms, &mut keys).map(|t| (t, i as u32)));
+            }
+            out
         })
         .collect();
+    let mut postings = blocks.concat();
+    drop(blocks);
     // Stable: within a term the representatives stay in id order.
     radsort::sort_by_key(&mut postings, |p| p.0);
     let day_of: Vec<u32> = days.iter().map(|&d| day_key(d)).collect();
     postings
         .par_chunk_by_mut(|a, b| a.0 == b.0)
         .filter(|run| run.len() > cfg.max_posting)
-        .for_each(|run| {
-            run.sort_unstable_by_key(|p| (u64::from(day_of[p.1 as usize]) << 32) | u64::from(p.1))
+        .for_each_init(Vec::new, |keys, run| {
+            keys.clear();
+            keys.extend(
+                run.iter()
+                    .map(|p| u64::from(day_of[p.1 as usize]) << 32 | u64::from(p.1)),
+            );
+            keys.sort_unstable();
+            for (p, &key) in run.iter_mut().zip(keys.iter()) {
+                p.1 = key as u32;
+            }
         });
     let reps: Vec<u32> = postings.iter().map(|p| p.1).collect();
     // What each representative meets, listed per representative: in a short
@@ -180,17 +193,22 @@ pub fn candidates(
 }
 
 /// The `k` strongest terms of a vector (weight descending, then term
-/// ascending: a total order, so the set is reproducible), in no order.
-fn strongest(v: &[(Term, f32)], k: usize) -> Vec<Term> {
+/// ascending: a total order, so the set is reproducible), in no order;
+/// `keys` is scratch.
+fn strongest<'a>(
+    v: &'a [(Term, f32)],
+    k: usize,
+    keys: &'a mut Vec<u64>,
+) -> impl Iterator<Item = Term> + 'a {
+    keys.clear();
     if v.len() <= k {
-        return v.iter().map(|t| t.0).collect();
+        keys.extend(v.iter().map(|t| u64::from(t.0)));
+    } else if k > 0 {
+        keys.extend(v.iter().map(|&(t, w)| strength_key(t, w)));
+        keys.select_nth_unstable(k - 1);
+        keys.truncate(k);
     }
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut keys: Vec<u64> = v.iter().map(|&(t, w)| strength_key(t, w)).collect();
-    keys.select_nth_unstable(k - 1);
-    keys[..k].iter().map(|&key| key as u32).collect()
+    keys.iter().map(|&key| key as u32)
 }
 
 /// Sort key of a publication day: days since 1970 offset to stay positive,
