@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::article::ArticleMeta;
 use crate::cluster::Groups;
 use crate::config::StoryConfig;
-use terms::{DocFreq, TermTable};
+use terms::{DocFreq, TermTable, TfIdf, VectorScratch};
 
 /// Stories of a collection.
 #[derive(Debug, Clone)]
@@ -67,11 +67,13 @@ pub fn stories(
         steps.push((name, clock.elapsed().as_secs_f64()));
         clock = Instant::now();
     };
-    let n = articles.len();
+    let weights = TfIdf::new(df, articles.len());
     let vectors: Vec<Vec<(terms::Term, f32)>> = groups
         .canonical
         .par_iter()
-        .map(|rep| table.vector(rep.index(), df, n, cfg))
+        .map_init(VectorScratch::default, |scratch, rep| {
+            table.vector(rep.index(), &weights, cfg, scratch)
+        })
         .collect();
     let days: Vec<Option<f64>> = groups
         .canonical

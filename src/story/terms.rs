@@ -454,28 +454,134 @@ impl TermTable {
 
     /// The TF-IDF vector of article `i`: `(1 + ln tf) · ln(n / df)`, its
     /// `cfg.vector_terms` strongest terms, unit length, sorted by term.
-    pub fn vector(&self, i: usize, df: &DocFreq, n: usize, cfg: &StoryConfig) -> Vec<(Term, f32)> {
-        let n = n.max(1) as f32;
-        let mut v: Vec<(Term, f32)> = self
-            .get(i)
-            .iter()
-            .map(|&(t, tf)| {
-                let d = df.get(t).max(1) as f32;
-                (t, (1.0 + tf.max(1.0).ln()) * (n / d).ln().max(0.0))
-            })
-            .filter(|t| t.1 > 0.0)
-            .collect();
-        if v.len() > cfg.vector_terms {
-            v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            v.truncate(cfg.vector_terms);
-            v.sort_unstable_by_key(|t| t.0);
-        }
-        let norm = v.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
+    ///
+    /// The article's terms are sorted by term (as [`extract`] leaves them),
+    /// so the strongest are kept in place: the weakest kept one is found by
+    /// selection on [`strength_key`]s, and no sort is needed.
+    pub fn vector(
+        &self,
+        i: usize,
+        weights: &TfIdf,
+        cfg: &StoryConfig,
+        scratch: &mut VectorScratch,
+    ) -> Vec<(Term, f32)> {
+        let terms = self.get(i);
+        // The document frequencies first, in a loop of independent loads:
+        // the table is large, and its misses then overlap.
+        let dfs = &mut scratch.dfs;
+        dfs.clear();
+        dfs.extend(terms.iter().map(|&(t, _)| weights.df.get(t)));
+        let v = &mut scratch.weighted;
+        v.clear();
+        v.extend(
+            terms
+                .iter()
+                .zip(dfs.iter())
+                .map(|(&(t, tf), &d)| (t, weights.tf(tf) * weights.idf(d.max(1))))
+                .filter(|t| t.1 > 0.0),
+        );
+        let k = cfg.vector_terms;
+        let mut out: Vec<(Term, f32)> = if v.len() > k {
+            if k == 0 {
+                return Vec::new();
+            }
+            let keys = &mut scratch.keys;
+            keys.clear();
+            keys.extend(v.iter().map(|&(t, w)| strength_key(t, w)));
+            let (_, &mut weakest, _) = keys.select_nth_unstable(k - 1);
+            let mut out = Vec::with_capacity(k);
+            out.extend(v.iter().filter(|&&(t, w)| strength_key(t, w) <= weakest));
+            out
+        } else {
+            v.clone()
+        };
+        debug_assert!(out.is_sorted_by_key(|t| t.0));
+        let norm = out.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
         if norm > 0.0 {
-            v.iter_mut().for_each(|t| t.1 /= norm);
+            out.iter_mut().for_each(|t| t.1 /= norm);
         }
-        v
+        out
     }
+}
+
+/// Per-thread scratch for [`TermTable::vector`].
+#[derive(Debug, Default)]
+pub struct VectorScratch {
+    dfs: Vec<u32>,
+    weighted: Vec<(Term, f32)>,
+    keys: Vec<u64>,
+}
+
+/// The factors of a TF-IDF weight for one collection, tabulated: `1 + ln tf`
+/// for small whole counts, `ln(n / df)` for document frequencies up to
+/// [`TfIdf::IDF_TABLE`], each entry computed by the very operations it
+/// replaces (so the weights are the same bits), the rest computed directly.
+#[derive(Debug)]
+pub struct TfIdf<'a> {
+    df: &'a DocFreq,
+    n: f32,
+    tf: Vec<f32>,
+    idf: Vec<f32>,
+}
+
+impl<'a> TfIdf<'a> {
+    /// Largest document frequency whose `ln(n / df)` is tabulated.
+    pub const IDF_TABLE: usize = 1 << 20;
+
+    /// The factors for a collection of `n` articles with frequencies `df`.
+    pub fn new(df: &'a DocFreq, n: usize) -> TfIdf<'a> {
+        let n = n.max(1) as f32;
+        let mut w = TfIdf {
+            df,
+            n,
+            tf: Vec::new(),
+            idf: Vec::new(),
+        };
+        w.tf = (0..256).map(|c| w.tf_direct(c as f32)).collect();
+        let rows = (n as usize).min(Self::IDF_TABLE) + 1;
+        w.idf = (0..rows as u32).map(|d| w.idf_direct(d)).collect();
+        w
+    }
+
+    #[inline]
+    fn tf_direct(&self, tf: f32) -> f32 {
+        1.0 + tf.max(1.0).ln()
+    }
+
+    #[inline]
+    fn idf_direct(&self, d: u32) -> f32 {
+        (self.n / d as f32).ln().max(0.0)
+    }
+
+    /// `1 + ln tf`, at least 1.
+    #[inline]
+    pub fn tf(&self, tf: f32) -> f32 {
+        // Counts are sums of whole boosts, so nearly always small and whole.
+        let c = tf as u32;
+        match self.tf.get(c as usize) {
+            Some(&w) if c as f32 == tf => w,
+            _ => self.tf_direct(tf),
+        }
+    }
+
+    /// `ln(n / d)`, at least 0.
+    #[inline]
+    pub fn idf(&self, d: u32) -> f32 {
+        match self.idf.get(d as usize) {
+            Some(&w) => w,
+            None => self.idf_direct(d),
+        }
+    }
+}
+
+/// A key whose ascending order is strongest first, by weight (as
+/// `f32::total_cmp`), ties by term: the weight's bits mapped to an order
+/// preserving unsigned integer, inverted, above the term.
+#[inline]
+pub fn strength_key(t: Term, w: f32) -> u64 {
+    let b = w.to_bits();
+    let ordered = if b >> 31 == 1 { !b } else { b | 1 << 31 };
+    (u64::from(!ordered) << 32) | u64::from(t)
 }
 
 /// Cosine of two unit vectors sorted by term.
@@ -493,6 +599,104 @@ pub fn cosine(a: &[(Term, f32)], b: &[(Term, f32)]) -> f32 {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    /// The vector as first written: every weight by `ln`, a full sort.
+    fn vector_by_sort(terms: &[(Term, f32)], df: &DocFreq, n: usize, k: usize) -> Vec<(Term, f32)> {
+        let n = n.max(1) as f32;
+        let mut v: Vec<(Term, f32)> = terms
+            .iter()
+            .map(|&(t, tf)| {
+                let d = df.get(t).max(1) as f32;
+                (t, (1.0 + tf.max(1.0).ln()) * (n / d).ln().max(0.0))
+            })
+            .filter(|t| t.1 > 0.0)
+            .collect();
+        if v.len() > k {
+            v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(k);
+            v.sort_unstable_by_key(|t| t.0);
+        }
+        let norm = v.iter().map(|t| t.1 * t.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|t| t.1 /= norm);
+        }
+        v
+    }
+
+    #[test]
+    fn tabulated_factors_are_the_direct_ones() {
+        let df = DocFreq::new(4);
+        for n in [0, 1, 7, 1000, TfIdf::IDF_TABLE + 5] {
+            let w = TfIdf::new(&df, n);
+            let nf = n.max(1) as f32;
+            for d in (1..3000).chain([TfIdf::IDF_TABLE as u32, u32::MAX]) {
+                let want = (nf / d as f32).ln().max(0.0);
+                assert_eq!(w.idf(d).to_bits(), want.to_bits(), "n {n} d {d}");
+            }
+        }
+        let w = TfIdf::new(&df, 10);
+        for tf in [
+            0.0,
+            -0.0,
+            -3.0,
+            0.5,
+            1.0,
+            2.0,
+            2.5,
+            7.0,
+            255.0,
+            256.0,
+            1e9,
+            f32::NAN,
+        ] {
+            let want = 1.0 + tf.max(1.0).ln();
+            assert_eq!(w.tf(tf).to_bits(), want.to_bits(), "tf {tf}");
+        }
+    }
+
+    #[test]
+    fn vectors_match_a_full_sort() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let df = DocFreq::new(12);
+        let mut table = TermTable::new();
+        let n = 300;
+        for _ in 0..n {
+            // Few distinct counts and frequencies: many equal weights.
+            let mut ts: Vec<(Term, f32)> = (0..next(70))
+                .map(|_| (next(400) as Term, (1 + next(5)) as f32 * 0.5))
+                .collect();
+            ts.sort_unstable_by_key(|t| t.0);
+            ts.dedup_by_key(|t| t.0);
+            df.add(&ts);
+            table.push(&ts);
+        }
+        let mut scratch = VectorScratch::default();
+        for k in [0, 1, 10, 40, 100] {
+            let cfg = StoryConfig {
+                vector_terms: k,
+                ..StoryConfig::default()
+            };
+            let w = TfIdf::new(&df, n);
+            for i in 0..n {
+                let got = table.vector(i, &w, &cfg, &mut scratch);
+                let want = vector_by_sort(table.get(i), &df, n, k);
+                let bits =
+                    |v: &[(Term, f32)]| v.iter().map(|t| (t.0, t.1.to_bits())).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "article {i}, {k} terms");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
