@@ -221,48 +221,56 @@ const STOP_WORDS: &[&str] = &[
     "news",
 ];
 
-/// Which words are stop words, by [`word_hash`]: an open-addressing table
-/// about four times larger than the list, so a lookup (once per word of
-/// every article) is nearly always one probe into a table that stays in
-/// the first-level cache.
+/// Which words are stop words, by [`word_hash`]: a table in which every
+/// stop word has a slot of its own under one multiplicative hash, found
+/// when the table is built, so a lookup (once per word of every article)
+/// is one load and one compare, with no probe loop to mispredict.
 #[derive(Debug, Clone)]
 pub struct StopWords {
     slots: Vec<u64>,
+    mult: u64,
 }
 
-// 1024 slots (8 KB) for about 230 words: the table stays in L1.
-const STOP_BITS: u32 = 10;
+/// 8192 slots (64 KB) for about 230 words: a collision-free multiplier
+/// turns up within a few dozen tries.
+const STOP_BITS: u32 = 13;
 
 impl Default for StopWords {
     fn default() -> Self {
+        let hashes: Vec<u64> = STOP_WORDS.iter().map(|w| word_hash(w.as_bytes())).collect();
         let mut slots = vec![0u64; 1 << STOP_BITS];
-        let mask = slots.len() - 1;
-        for w in STOP_WORDS {
-            let h = word_hash(w.as_bytes()).max(1);
-            let mut i = (h >> (64 - STOP_BITS)) as usize;
-            while slots[i] != 0 && slots[i] != h {
-                i = (i + 1) & mask;
+        // Multipliers are tried in a fixed order, so every run builds the
+        // same table. 0 marks an empty slot; no word hash is 0 in practice,
+        // and `contains` never reports 0 as a stop word.
+        let mut seed = 0x5709_0000_u64;
+        let mult = loop {
+            seed += 1;
+            let mult = mix64(seed) | 1;
+            slots.fill(0);
+            let placed = hashes.iter().all(|&h| {
+                let i = slot_of(h, mult);
+                let free = slots[i] == 0 || slots[i] == h;
+                slots[i] = h;
+                free
+            });
+            if placed {
+                break mult;
             }
-            slots[i] = h;
-        }
-        StopWords { slots }
+        };
+        StopWords { slots, mult }
     }
+}
+
+#[inline]
+fn slot_of(hash: u64, mult: u64) -> usize {
+    (hash.wrapping_mul(mult) >> (64 - STOP_BITS)) as usize
 }
 
 impl StopWords {
     /// Whether the word with this hash is a stop word.
     #[inline]
     pub fn contains(&self, hash: u64) -> bool {
-        let h = hash.max(1);
-        let mask = self.slots.len() - 1;
-        let mut i = (h >> (64 - STOP_BITS)) as usize;
-        loop {
-            match self.slots[i] {
-                0 => return false,
-                s if s == h => return true,
-                _ => i = (i + 1) & mask,
-            }
-        }
+        hash != 0 && self.slots[slot_of(hash, self.mult)] == hash
     }
 }
 
@@ -323,6 +331,8 @@ impl DocFreq {
 /// never cleared, and a probe touches one slot, not a slot and a stamp.
 #[derive(Debug, Default)]
 pub struct TermScratch {
+    kept: Vec<(u64, f32)>,
+    keys: Vec<u64>,
     slots: Vec<TermSlot>,
     round: u32,
     used: Vec<u32>,
@@ -389,12 +399,23 @@ pub fn extract(
     let title_words = title.map_or(0, |t| t.len() / 2 + 1);
     scratch.begin(words.len() + title_words);
     let keep = |hash: u64, flags: u8| flags & (SHORT | NUMERIC) == 0 && !stop.contains(hash);
+    // Which words are content words is as good as random to the branch
+    // predictor: they are first picked out without branches (each word is
+    // written, and the write position moves only past the kept ones), then
+    // counted.
+    let mut kept = std::mem::take(&mut scratch.kept);
+    kept.clear();
+    kept.resize(words.len() + 1, (0, 0.0));
+    let mut n = 0;
     for (&h, &f) in words.hashes.iter().zip(&words.flags) {
-        if keep(h, f) {
-            let name = f & CAPITALIZED != 0 && f & SENTENCE_START == 0;
-            scratch.add(h, if name { cfg.name_boost } else { 1.0 });
-        }
+        let name = f & CAPITALIZED != 0 && f & SENTENCE_START == 0;
+        kept[n] = (h, if name { cfg.name_boost } else { 1.0 });
+        n += usize::from(keep(h, f));
     }
+    for &(h, w) in &kept[..n] {
+        scratch.add(h, w);
+    }
+    scratch.kept = kept;
     if let Some(t) = title {
         let mut tw = std::mem::take(&mut scratch.title);
         tw.tokenize(t);
@@ -406,18 +427,31 @@ pub fn extract(
         }
         scratch.title = tw;
     }
-    out.clear();
-    out.extend(scratch.used.iter().map(|&i| {
+    // Strongest first, ties by term so the choice is reproducible. Weights
+    // are positive, so their bit patterns order like the numbers, and one
+    // integer key per term, `!(weight << 32 | !term)`, sorts ascending in
+    // exactly that order: integer compares instead of float ones.
+    let keys = &mut scratch.keys;
+    keys.clear();
+    keys.extend(scratch.used.iter().map(|&i| {
         let slot = scratch.slots[i as usize];
-        (slot.term, slot.weight)
+        !(u64::from(slot.weight.to_bits()) << 32 | u64::from(!slot.term))
     }));
-    if out.len() > cfg.candidate_terms {
-        // Strongest first; ties by term so the choice is reproducible.
-        let k = cfg.candidate_terms;
-        out.select_nth_unstable_by(k, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.truncate(k);
+    if keys.len() > cfg.candidate_terms {
+        keys.select_nth_unstable(cfg.candidate_terms);
+        keys.truncate(cfg.candidate_terms);
     }
-    out.sort_unstable_by_key(|t| t.0);
+    // Then by term: the same key with its halves swapped.
+    for k in keys.iter_mut() {
+        let (weight, term) = ((!*k >> 32) as u32, !(!*k as u32));
+        *k = u64::from(term) << 32 | u64::from(weight);
+    }
+    keys.sort_unstable();
+    out.clear();
+    out.extend(
+        keys.iter()
+            .map(|&k| ((k >> 32) as Term, f32::from_bits(k as u32))),
+    );
 }
 
 /// Every article's candidate terms in one buffer.
@@ -751,6 +785,74 @@ mod tests {
         assert_eq!(weight(&ts, "dorr"), cfg.name_boost + cfg.title_boost);
         assert_eq!(weight(&ts, "ines"), cfg.name_boost);
         assert_eq!(weight(&ts, "hall"), 1.0);
+    }
+
+    #[test]
+    fn stop_words_are_found_and_others_are_not() {
+        let stop = StopWords::default();
+        assert!(
+            STOP_WORDS
+                .iter()
+                .all(|w| stop.contains(word_hash(w.as_bytes())))
+        );
+        for w in ["council", "flood", "mayor", "thee", "ther", "", "saidx"] {
+            assert!(!stop.contains(word_hash(w.as_bytes())), "{w}");
+        }
+        assert!(!stop.contains(0));
+    }
+
+    #[test]
+    fn strongest_terms_match_a_full_sort() {
+        // Random texts over a small vocabulary (with stop words, names and
+        // numbers), so weights tie often: the kept terms must be those of a
+        // plain sort by weight (descending), then term.
+        let vocab = [
+            "the", "Mayor", "council", "of", "Flood", "river", "12", "bridge", "Dorr", "said",
+            "water", "town", "Ines", "rain", "road", "an", "storm", "school",
+        ];
+        let cfg = StoryConfig {
+            candidate_terms: 5,
+            ..StoryConfig::default()
+        };
+        let stop = StopWords::default();
+        let mut scratch = TermScratch::default();
+        let mut x = 99u64;
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..(x % 60) {
+                x = mix64(x);
+                text.push_str(vocab[(x % vocab.len() as u64) as usize]);
+                text.push_str(if x >> 60 == 0 { ". " } else { " " });
+            }
+            let mut words = Words::default();
+            words.tokenize(&text);
+            let mut got = Vec::new();
+            extract(
+                &words,
+                Some("Storm hits town"),
+                &stop,
+                &cfg,
+                &mut scratch,
+                &mut got,
+            );
+
+            let mut all = Vec::new();
+            extract(
+                &words,
+                Some("Storm hits town"),
+                &stop,
+                &StoryConfig {
+                    candidate_terms: usize::MAX,
+                    ..cfg.clone()
+                },
+                &mut scratch,
+                &mut all,
+            );
+            all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            all.truncate(cfg.candidate_terms);
+            all.sort_by_key(|t| t.0);
+            assert_eq!(got, all, "{text}");
+        }
     }
 
     #[test]
