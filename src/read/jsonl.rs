@@ -10,7 +10,9 @@ use std::io::Read;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
-use super::{BATCH_BYTES, Batch, Items};
+use std::sync::Arc;
+
+use super::{BATCH_BYTES, Batch, BufferPool, Items};
 use crate::article::Record;
 use crate::config::FieldNames;
 use crate::error::{Error, RecordProblem, Result};
@@ -20,19 +22,28 @@ pub(super) fn scan(
     mut r: Box<dyn Read + Send>,
     name: &str,
     input: usize,
+    pool: &Arc<BufferPool>,
     sink: &mut dyn FnMut(Batch) -> bool,
 ) -> Result<bool> {
     let mut next_line: u64 = 1;
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
     loop {
-        let mut buf = std::mem::take(&mut carry);
+        let mut batch = pool.take();
+        if carry.len() > BATCH_BYTES / 2 {
+            // A long line being read: move it rather than copy it again.
+            std::mem::swap(&mut batch.bytes, &mut carry);
+        } else {
+            batch.bytes.extend_from_slice(&carry);
+        }
+        carry.clear();
+        let buf = &mut batch.bytes;
         // Read straight into the batch buffer: one batch, or to the end.
         let want = BATCH_BYTES.saturating_sub(buf.len()).max(64 << 10);
         buf.reserve(want);
         let got = (&mut r)
             .take(want as u64)
-            .read_to_end(&mut buf)
+            .read_to_end(buf)
             .map_err(|e| Error::io(name, e))?;
         let eof = got < want;
         if first {
@@ -44,16 +55,16 @@ pub(super) fn scan(
         let end = if eof {
             buf.len()
         } else {
-            match memchr::memrchr(b'\n', &buf) {
+            match memchr::memrchr(b'\n', buf) {
                 Some(i) => i + 1,
                 None => {
                     // One line longer than a batch: keep reading it.
-                    carry = buf;
+                    carry = std::mem::take(buf);
                     continue;
                 }
             }
         };
-        carry = buf[end..].to_vec();
+        carry.extend_from_slice(&buf[end..]);
         buf.truncate(end);
         let mut lines = Vec::new();
         let mut start = 0;
@@ -72,7 +83,7 @@ pub(super) fn scan(
         if !lines.is_empty()
             && !sink(Batch {
                 input,
-                items: Items::Json { buf, lines },
+                items: Items::Json { buf: batch, lines },
             })
         {
             return Ok(false);
