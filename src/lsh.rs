@@ -204,7 +204,7 @@ fn sort_by_high_half(v: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     scratch.clear();
     scratch.resize(v.len(), 0);
     for (d, c) in counts.iter().enumerate() {
-        if c.iter().any(|&n| n == v.len()) {
+        if c.contains(&v.len()) {
             continue;
         }
         let mut next = [0usize; 256];
