@@ -55,39 +55,55 @@ pub fn candidates(
     cfg: &StoryConfig,
 ) -> Vec<(u32, u32)> {
     let n = vectors.len();
-    // (term, representative), in representative order: a block of
-    // representatives per task, so that the buffers are few and reused.
-    let blocks: Vec<Vec<(Term, u32)>> = vectors
-        .par_chunks(1024)
-        .enumerate()
-        .map(|(b, block)| {
-            let (mut out, mut keys) = (Vec::new(), Vec::new());
-            for (i, v) in (b * 1024..).zip(block) {
-                out.extend(strongest(v, cfg.index_terms, &mut keys).map(|t| (t, i as u32)));
-            }
-            out
-        })
+    // `term << 32 | representative`, written in parallel straight into one
+    // buffer (a block of representatives per task, at offsets summed
+    // first), then sorted in parallel: ordering the packed values orders by
+    // term and, within a term, by representative.
+    const BLOCK: usize = 1024;
+    let k = cfg.index_terms;
+    let block_len: Vec<usize> = vectors
+        .chunks(BLOCK)
+        .map(|b| b.iter().map(|v| v.len().min(k)).sum())
         .collect();
-    let mut postings = blocks.concat();
-    drop(blocks);
-    // Stable: within a term the representatives stay in id order.
-    radsort::sort_by_key(&mut postings, |p| p.0);
+    let mut postings = vec![0u64; block_len.iter().sum()];
+    let mut slices = Vec::with_capacity(block_len.len());
+    let mut rest = postings.as_mut_slice();
+    for &len in &block_len {
+        let (head, tail) = rest.split_at_mut(len);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .zip(vectors.par_chunks(BLOCK))
+        .enumerate()
+        .for_each_init(Vec::new, |keys, (b, (out, block))| {
+            let mut at = 0;
+            for (i, v) in (b * BLOCK..).zip(block) {
+                for t in strongest(v, k, keys) {
+                    out[at] = u64::from(t) << 32 | i as u64;
+                    at += 1;
+                }
+            }
+        });
+    postings.par_sort_unstable();
+    let term = |p: u64| (p >> 32) as Term;
     let day_of: Vec<u32> = days.iter().map(|&d| day_key(d)).collect();
     postings
-        .par_chunk_by_mut(|a, b| a.0 == b.0)
+        .par_chunk_by_mut(|a, b| term(*a) == term(*b))
         .filter(|run| run.len() > cfg.max_posting)
         .for_each_init(Vec::new, |keys, run| {
             keys.clear();
             keys.extend(
                 run.iter()
-                    .map(|p| u64::from(day_of[p.1 as usize]) << 32 | u64::from(p.1)),
+                    .map(|&p| u64::from(day_of[p as u32 as usize]) << 32 | (p & 0xffff_ffff)),
             );
             keys.sort_unstable();
             for (p, &key) in run.iter_mut().zip(keys.iter()) {
-                p.1 = key as u32;
+                *p = (*p & !0xffff_ffff) | (key & 0xffff_ffff);
             }
         });
-    let reps: Vec<u32> = postings.iter().map(|p| p.1).collect();
+    let reps: Vec<u32> = postings.iter().map(|&p| p as u32).collect();
     // What each representative meets, listed per representative: in a short
     // list, the members after it (a range of `reps`: the list is in id order
     // and a pair is counted by its smaller id); in a long list, a term
@@ -96,11 +112,13 @@ pub fn candidates(
     // place (found here while the list is at hand, so that the count below
     // neither tests nor mispredicts them).
     let runs = || {
-        postings.chunk_by(|a, b| a.0 == b.0).scan(0, |start, run| {
-            let at = *start;
-            *start += run.len();
-            Some((at, &reps[at..at + run.len()]))
-        })
+        postings
+            .chunk_by(|a, b| term(*a) == term(*b))
+            .scan(0, |start, run| {
+                let at = *start;
+                *start += run.len();
+                Some((at, &reps[at..at + run.len()]))
+            })
     };
     let long = |run: &[u32]| run.len() > cfg.max_posting;
     let mut first_short = vec![0u32; n + 1];
