@@ -396,15 +396,23 @@ fn sign_all(
         df: DocFreq::new(if cfg.story.is_some() { 22 } else { 1 }),
         bytes: 0,
     };
+    let df = std::mem::replace(&mut out.df, DocFreq::new(0));
     let stop = StopWords::default();
     let story = cfg.story.as_ref();
-    let mut seen: AHashMap<Box<str>, ArticleId> = AHashMap::new();
+    let mut absorb = Absorb {
+        out: &mut out,
+        seen: AHashMap::new(),
+        skipped,
+        read: &cfg.read,
+        progress,
+    };
+    // The records of the batch before, signed but not yet kept: they are
+    // taken in (serially, in input order) while the next batch is signed.
+    let mut pending: Option<(&Input, Vec<SignedRecord>)> = None;
     for_each_batch(inputs, &cfg.read, |batch| {
         let input = &inputs[batch.input];
-        let df = &out.df;
         // One parallel pass per batch: parse, shingle, sign, pick terms.
-        // Bad records and duplicate ids are then dealt with in input order.
-        let results: Vec<(Place, Result<Signed1, RecordProblem>)> =
+        let sign = || {
             batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
                 let signed = r.map(|mut r| {
                     sc.shingle(&r.text, &cfg.shingle, boiler);
@@ -420,7 +428,8 @@ fn sign_all(
                         let title = r.title.as_deref();
                         terms::extract(&sc.words, title, &stop, s, &mut sc.terms, &mut terms);
                         // Counted here, in parallel; a duplicate id takes
-                        // its count back below (increments commute).
+                        // its count back when the record is taken in
+                        // (increments commute).
                         df.add(&terms);
                     }
                     let set = exact.then(|| sc.shingles.clone());
@@ -437,28 +446,61 @@ fn sign_all(
                     }
                 });
                 (place, signed)
-            });
+            })
+        };
+        let (taken, signed) = match pending.take() {
+            Some((before, records)) => rayon::join(|| absorb.take(before, records, &df), sign),
+            None => (Ok(()), sign()),
+        };
+        taken?;
+        pending = Some((input, signed));
+        Ok(())
+    })?;
+    if let Some((input, records)) = pending {
+        absorb.take(input, records, &df)?;
+    }
+    out.df = df;
+    Ok(out)
+}
+
+/// A record of the signature pass: where it was read and what came of it.
+type SignedRecord = (Place, Result<Signed1, RecordProblem>);
+
+/// Takes signed records into the collection, in input order: bad records
+/// and duplicate ids are failed or skipped here.
+struct Absorb<'a> {
+    out: &'a mut Signed,
+    seen: AHashMap<Box<str>, ArticleId>,
+    skipped: &'a mut Vec<(Location, RecordProblem)>,
+    read: &'a ReadConfig,
+    progress: &'a dyn Progress,
+}
+
+impl Absorb<'_> {
+    fn take(&mut self, input: &Input, records: Vec<SignedRecord>, df: &DocFreq) -> Result<()> {
+        let out = &mut *self.out;
         let (mut articles, mut bytes) = (0u64, 0u64);
-        for (place, result) in results {
+        for (place, result) in records {
             let location = place.locate(input);
             let s = match result {
                 Ok(s) => s,
                 Err(problem) => {
-                    bad_record(location, problem, &cfg.read, Some(skipped))?;
+                    bad_record(location, problem, self.read, Some(self.skipped))?;
                     continue;
                 }
             };
             let r = s.record;
-            if let Some(&first) = seen.get(r.id.as_str()) {
-                out.df.remove(&s.terms);
+            if let Some(&first) = self.seen.get(r.id.as_str()) {
+                df.remove(&s.terms);
                 let problem = RecordProblem::DuplicateId {
                     id: r.id,
                     first: out.articles[first.index()].location.clone(),
                 };
-                bad_record(location, problem, &cfg.read, Some(skipped))?;
+                bad_record(location, problem, self.read, Some(self.skipped))?;
                 continue;
             }
-            seen.insert(r.id.as_str().into(), ArticleId(out.articles.len() as u32));
+            self.seen
+                .insert(r.id.as_str().into(), ArticleId(out.articles.len() as u32));
             bytes += s.text_len;
             articles += 1;
             out.sigs.extend_from(&s.sig);
@@ -476,8 +518,7 @@ fn sign_all(
             });
         }
         out.bytes += bytes;
-        progress.advance(articles, bytes);
+        self.progress.advance(articles, bytes);
         Ok(())
-    })?;
-    Ok(out)
+    }
 }
