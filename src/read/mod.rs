@@ -212,15 +212,12 @@ const SPARE_BUFFERS: usize = 4;
 impl BufferPool {
     /// An empty buffer, recycled when one is spare.
     pub(crate) fn take(self: &Arc<Self>) -> Buffer {
+        // Spare buffers are cleared when they are handed back.
         let bytes = self
             .0
             .lock()
-            .map(|mut spare| spare.pop())
-            .unwrap_or(None)
-            .map(|mut b| {
-                b.clear();
-                b
-            })
+            .ok()
+            .and_then(|mut spare| spare.pop())
             .unwrap_or_default();
         Buffer {
             bytes,
@@ -249,7 +246,9 @@ impl Drop for Buffer {
             && let Ok(mut spare) = pool.0.lock()
             && spare.len() < SPARE_BUFFERS
         {
-            spare.push(std::mem::take(&mut self.bytes));
+            let mut bytes = std::mem::take(&mut self.bytes);
+            bytes.clear();
+            spare.push(bytes);
         }
     }
 }
@@ -290,7 +289,15 @@ impl Batch {
     /// The records with where they were found, in input order; JSON is
     /// parsed in parallel on the current rayon pool.
     pub fn into_records(self, fields: &FieldNames) -> Vec<(Place, Result<Record, RecordProblem>)> {
-        self.map_records(fields, || (), |_, place, record| (place, record))
+        match self.items {
+            // Parsed while reading: nothing left to do.
+            Items::Parsed(v) => v,
+            items @ Items::Json { .. } => Batch { items, ..self }.map_records(
+                fields,
+                || (),
+                |_, place, record| (place, record),
+            ),
+        }
     }
 
     /// `f` of every record with where it was found, in input order, run in

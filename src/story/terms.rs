@@ -697,9 +697,7 @@ mod vector_tests {
     fn vectors_match_a_full_sort() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = move |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            state = crate::minhash::mix64(state);
             state % m
         };
         let df = DocFreq::new(12);
