@@ -28,6 +28,21 @@
 //!    lines it shares with its original. The recurring lines (those seen
 //!    `min_docs` times or more) must cover, on average over the line's
 //!    documents, at most half of their text.
+//!
+//! Test 3 is waived for a line whose documents are unrelated beyond doubt:
+//! at least [`WIDE_FACTOR`] times the contexts test 2 asks for, nearly all
+//! of its occurrences in contexts of their own ([`WIDE_DISTINCT`]). On full
+//! web pages a site's template outweighs each article (menus, teasers,
+//! footers), and a 400-word disclaimer can be most of a short article, yet
+//! both recur on hundreds of pages that share nothing else; trimmed copies
+//! of one story share their contexts, or are too few.
+//!
+//! Lines longer than [`MAX_LINE_BYTES`] (paragraphs) are keyed by a hash of
+//! their raw bytes, which costs no tokenising, and are boilerplate only as
+//! such wide lines: a paragraph recurring in a few documents is far more
+//! often a reprint (edited elsewhere, so its contexts differ) than a
+//! template. A long disclaimer, newsletter block or cookie notice is
+//! copied byte for byte into hundreds of articles (issue 11).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -35,11 +50,27 @@ use ahash::AHashSet;
 
 use crate::normalize::{Words, line_hash};
 
-/// Lines longer than this (in bytes of raw text) are never boilerplate.
-/// Templates are short ("Leave a Reply", share bars, newsletter blurbs,
-/// copyright lines, `READ MORE: <headline>`); skipping long paragraphs lets
-/// the learning pass read most of the text with `memchr` only.
+/// Lines up to this length (in bytes of raw text) are keyed by their
+/// normalised words; longer ones by their raw bytes. Templates are mostly
+/// short ("Leave a Reply", share bars, newsletter blurbs, copyright lines,
+/// `READ MORE: <headline>`); hashing long paragraphs' bytes lets the
+/// learning pass read most of the text without tokenising it.
 pub const MAX_LINE_BYTES: usize = 320;
+
+/// How many times the contexts of test 2 a line needs for test 3 to be
+/// waived (and for a long line to be boilerplate at all): with the default
+/// `min_docs` of 3, 24 unrelated documents of one outlet.
+pub const WIDE_FACTOR: usize = 8;
+
+/// Share of a wide line's occurrences that must have contexts of their own.
+/// Unrelated documents give nearly every occurrence its own context (only
+/// hash collisions merge two); copies of one story share theirs.
+pub const WIDE_DISTINCT: f64 = 0.9;
+
+/// The key of a long line: its trimmed raw bytes' hash.
+pub fn long_line_key(line: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(line.trim().as_bytes())
+}
 
 /// The raw lines of a text, split at `\n` (found with `memchr`).
 pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -54,11 +85,12 @@ pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The key of a raw line that may be boilerplate: the hash of its
-/// normalised words, or `None` for long lines and lines without words.
-/// `words` is scratch space.
+/// normalised words ([`long_line_key`] for long lines), or `None` for lines
+/// without words. `words` is scratch space (left empty for long lines).
 pub fn line_key(line: &str, words: &mut Words) -> Option<u64> {
     if line.len() > MAX_LINE_BYTES {
-        return None;
+        words.clear();
+        return Some(long_line_key(line));
     }
     words.tokenize(line);
     (!words.is_empty()).then(|| line_hash(&words.hashes))
@@ -176,6 +208,15 @@ fn is_boilerplate(
     let unknown = usize::from(run.iter().any(|o| o.source == 0));
     let known = (sources - unknown).max(1);
     if fewest < min_docs * known {
+        return false;
+    }
+    let wide = fewest >= WIDE_FACTOR * min_docs * known
+        && fewest as f64 >= WIDE_DISTINCT * occurrences as f64;
+    let long = run[0].bytes as usize > MAX_LINE_BYTES;
+    if wide {
+        return true;
+    }
+    if long {
         return false;
     }
     let share: f64 = run

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
     BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ReadConfig,
-    ShingleUnit, StoryConfig,
+    ShingleUnit, StoryConfig, TextFormat, WarcId,
 };
 
 /// Find near-duplicate news articles and group them.
@@ -89,6 +89,27 @@ pub enum FormatArg {
     Csv,
     /// A directory of .txt files (id = relative path).
     Txt,
+    /// A directory of web pages, .html or .htm (id = relative path).
+    Html,
+    /// A web archive, .warc or .warc.gz (id = target URI).
+    Warc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TextFormatArg {
+    /// Plain text.
+    Plain,
+    /// A web page: the article text, headline, date and outlet are
+    /// extracted from it (the record's own title, source and date win).
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WarcIdArg {
+    /// WARC-Target-URI, the page's address.
+    Uri,
+    /// WARC-Record-ID, unique even when one address was fetched twice.
+    Record,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -270,6 +291,14 @@ pub struct InputArgs {
     /// duplicate ids), report them on standard error, and go on.
     #[arg(long, help_heading = "Input")]
     pub skip_bad_records: bool,
+
+    /// What the text field of JSON Lines or CSV holds.
+    #[arg(long, value_enum, default_value = "plain", help_heading = "Input")]
+    pub text_format: TextFormatArg,
+
+    /// Which WARC header is an article's id.
+    #[arg(long, value_enum, default_value = "uri", help_heading = "Input")]
+    pub warc_id: WarcIdArg,
 }
 
 impl InputArgs {
@@ -280,7 +309,17 @@ impl InputArgs {
                 FormatArg::Jsonl => Format::JsonLines,
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Txt => Format::TextDir,
+                FormatArg::Html => Format::HtmlDir,
+                FormatArg::Warc => Format::Warc,
             }),
+            text_format: match self.text_format {
+                TextFormatArg::Plain => TextFormat::Plain,
+                TextFormatArg::Html => TextFormat::Html,
+            },
+            warc_id: match self.warc_id {
+                WarcIdArg::Uri => WarcId::TargetUri,
+                WarcIdArg::Record => WarcId::RecordId,
+            },
             fields: FieldNames {
                 id: self.id_field.clone(),
                 text: self.text_field.clone(),

@@ -100,6 +100,30 @@ pub enum Format {
     Csv,
     /// A directory of `.txt` files, one article each.
     TextDir,
+    /// A directory of `.html`/`.htm` files, one web page each.
+    HtmlDir,
+    /// A web archive (`.warc`, or `.warc.gz` compressed per record).
+    Warc,
+}
+
+/// What the text field of JSON Lines or CSV holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    /// Plain text.
+    #[default]
+    Plain,
+    /// A web page: its article text and metadata are extracted.
+    Html,
+}
+
+/// Which header of a WARC record is an article's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WarcId {
+    /// `WARC-Target-URI`: the page's address.
+    #[default]
+    TargetUri,
+    /// `WARC-Record-ID`: unique even when one address was fetched twice.
+    RecordId,
 }
 
 /// Names of the fields (JSON Lines) or columns (CSV) the reader looks up.
@@ -138,6 +162,10 @@ pub struct ReadConfig {
     pub fields: FieldNames,
     /// What to do with a bad record.
     pub bad_records: BadRecords,
+    /// What the text field of JSON Lines or CSV holds.
+    pub text_format: TextFormat,
+    /// The id of a WARC record's article.
+    pub warc_id: WarcId,
 }
 
 /// What happens to a record that cannot be used.
@@ -322,13 +350,28 @@ pub enum CanonicalPolicy {
 }
 
 /// Settings of the `cluster` stage.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterConfig {
     /// Canonical member policy.
     pub canonical: CanonicalPolicy,
     /// Outlets whose copy is canonical before any other, most preferred
     /// first; the policy decides among the rest and breaks ties.
     pub prefer_sources: Vec<String>,
+    /// Articles with fewer distinct shingles than this (after extraction
+    /// and boilerplate removal) are too short to judge and stay alone. 16
+    /// word 5-grams are 20 words: less than any news article, more than a
+    /// station footer or a photo caption left over from a web page.
+    pub min_shingles: u32,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            canonical: CanonicalPolicy::default(),
+            prefer_sources: Vec::new(),
+            min_shingles: 16,
+        }
+    }
 }
 
 /// Settings of the story stage.

@@ -63,7 +63,7 @@ pub fn write_kept(inputs: &[Input], outcome: &Outcome, out: &Path) -> Result<usi
     }
     match inputs.first().map(Input::format) {
         None => Ok(0),
-        Some(Format::TextDir) => {
+        Some(Format::TextDir | Format::HtmlDir) => {
             if out.exists() {
                 return Err(Error::Config(format!(
                     "{}: already exists; dedup writes a new directory",
@@ -139,7 +139,13 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
             None => ("", String::new(), String::new()),
         };
         let (decision, reason) = if canonical == id {
-            let why = if size == 1 {
+            let why = if outcome.groups.too_short[i] {
+                format!(
+                    "too short to judge ({} distinct shingles after extraction and boilerplate \
+                     removal)",
+                    outcome.sizes[i]
+                )
+            } else if size == 1 {
                 "no near-duplicate".to_string()
             } else {
                 format!("canonical of {size} near-duplicates")

@@ -33,6 +33,7 @@ pub mod config;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+pub mod extract;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;

@@ -115,6 +115,7 @@ fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), 
     let write_secs = write_start.elapsed().as_secs_f64();
     if !s.quiet {
         report_skipped(&outcome);
+        report_not_articles(&inputs);
         if s.stats {
             print_stats(&outcome, write_secs, s.threads);
         }
@@ -155,7 +156,7 @@ fn cluster(
     report: Option<(std::path::PathBuf, cli::ReportView)>,
 ) -> Result<(), Error> {
     let started = Instant::now();
-    let (_, outcome, pool) = run(&s)?;
+    let (inputs, outcome, pool) = run(&s)?;
     if let Some((dir, view)) = &report {
         let rows = storyhash::report::rows_from_outcome(&outcome);
         let stories = storyhash::report::build(&rows, view.sort.sort_by(), view.min_outlets);
@@ -183,6 +184,7 @@ fn cluster(
 
     if !s.quiet {
         report_skipped(&outcome);
+        report_not_articles(&inputs);
         if s.stats {
             print_stats(&outcome, write_secs, s.threads);
         }
@@ -275,6 +277,24 @@ fn report_skipped(o: &Outcome) {
             "storyhash: ... and {} more skipped records",
             o.skipped.len() - SHOWN
         );
+    }
+}
+
+/// Says how many records of each web archive were not articles, and why.
+fn report_not_articles(inputs: &[Input]) {
+    for input in inputs {
+        let s = input.skipped();
+        if s.total() > 0 {
+            eprintln!(
+                "storyhash: {}: {} records not articles ({} revisits, {} not status 200, \
+                 {} not HTML)",
+                input.name(),
+                s.total(),
+                s.revisits,
+                s.not_ok,
+                s.not_html
+            );
+        }
     }
 }
 

@@ -163,7 +163,20 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     lap(&mut stats, "verify");
 
     progress.stage("cluster");
-    let groups = cluster::cluster(&signed.articles, &signed.sizes, &matches, &cfg.cluster);
+    let similarity = |a: ArticleId, b: ArticleId| match &signed.sets {
+        Some(sets) => {
+            let (x, y) = (sets.get(a), sets.get(b));
+            let i = verify::intersection(x, y) as f64;
+            i / ((x.len() + y.len()) as f64 - i).max(1.0)
+        }
+        None => crate::minhash::similarity(signed.sigs.get(a), signed.sigs.get(b)),
+    };
+    let evidence = cluster::Evidence {
+        sizes: &signed.sizes,
+        threshold: cfg.verify.threshold,
+        similarity: &similarity,
+    };
+    let groups = cluster::cluster(&signed.articles, &matches, &evidence, &cfg.cluster);
     drop(matches);
     lap(&mut stats, "cluster");
 
@@ -267,10 +280,14 @@ impl Scratch {
             let mark = self.words.len();
             self.words.extend(line);
             let short = line.len() <= boilerplate::MAX_LINE_BYTES;
-            if short
-                && self.words.len() > mark
-                && boiler.contains(line_hash(&self.words.hashes[mark..]))
-            {
+            let drop = self.words.len() > mark
+                && !boiler.is_empty()
+                && boiler.contains(if short {
+                    line_hash(&self.words.hashes[mark..])
+                } else {
+                    boilerplate::long_line_key(line)
+                });
+            if drop {
                 self.words.truncate(mark);
                 dropped = true;
             }
@@ -297,7 +314,8 @@ impl Scratch {
                     if !drop {
                         self.text.push_str(line);
                         self.text.push('\n');
-                        kept_any |= !self.line_words.is_empty();
+                        kept_any |=
+                            !self.line_words.is_empty() || line.len() > boilerplate::MAX_LINE_BYTES;
                     }
                 }
                 let source = if kept_any { self.text.as_str() } else { text };

@@ -212,6 +212,7 @@ mod tests {
                     })
                 })
                 .collect(),
+            too_short: vec![false; n],
         };
         let stories = Stories {
             of_group: (0..n as u32 / 2).map(|g| g / 2).collect(),

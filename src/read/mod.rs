@@ -1,9 +1,11 @@
 //! The `read` stage: inputs in, batches of records out.
 //!
 //! An [`Input`] is a JSON Lines file, a CSV file with a header, a directory
-//! of `.txt` files, or bytes already read from standard input; `.gz` files
-//! are decompressed on the fly (recognised by their magic bytes, not their
-//! name). [`scan`] streams every input in order as [`Batch`]es of a few
+//! of `.txt` files or of web pages (`.html`, `.htm`), a web archive
+//! (`.warc`, `.warc.gz`), or bytes already read from standard input; `.gz`
+//! files are decompressed on the fly (recognised by their magic bytes, not
+//! their name). Web pages are extracted on the worker threads, like JSON
+//! lines are parsed there (`html.rs`, `extract.rs`). [`scan`] streams every input in order as [`Batch`]es of a few
 //! megabytes, so memory holds a few batches, never the collection. JSON lines
 //! are split but not parsed by the reading thread: [`Batch::map_records`]
 //! parses them on the worker threads.
@@ -12,9 +14,12 @@
 //! signature pass each read it), which is why standard input is held as bytes.
 
 mod csv;
+mod html;
 mod jsonl;
+mod warc;
 
 pub use csv::header_names;
+pub use warc::Skipped;
 mod txt;
 
 use std::fs::File;
@@ -25,7 +30,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::article::Record;
-use crate::config::{FieldNames, Format, ReadConfig};
+use crate::config::{FieldNames, Format, ReadConfig, TextFormat};
 use crate::error::{Error, Location, RecordProblem, Result};
 
 /// Bytes of input text per batch: large enough to keep every thread busy,
@@ -40,6 +45,9 @@ pub struct Input {
     name: Arc<str>,
     origin: Origin,
     format: Format,
+    /// Records of a web archive that were not articles, as counted by the
+    /// latest scan.
+    skipped: Arc<std::sync::Mutex<Skipped>>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,17 +58,27 @@ enum Origin {
 }
 
 impl Input {
-    /// An input from a path; a directory is read as `.txt` files. The format
-    /// is `format` if given, else guessed from the name (`.jsonl`, `.ndjson`,
-    /// `.json`, `.csv`, each optionally `.gz`), else from the first byte.
+    /// An input from a path; a directory is read as `.txt` files, or as web
+    /// pages when it holds no `.txt` file but `.html`/`.htm` ones (or with
+    /// `--format html`). The format is `format` if given, else guessed from
+    /// the name (`.jsonl`, `.ndjson`, `.json`, `.csv`, `.warc`, each
+    /// optionally `.gz`), else from the first bytes.
     pub fn open(path: &Path, format: Option<Format>) -> Result<Input> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
         if meta.is_dir() {
+            let format = match format {
+                Some(Format::HtmlDir) => Format::HtmlDir,
+                _ if txt::files(path)?.is_empty() && !html::files(path)?.is_empty() => {
+                    Format::HtmlDir
+                }
+                _ => Format::TextDir,
+            };
             return Ok(Input {
                 name: name.into(),
                 origin: Origin::Dir(path.to_path_buf()),
-                format: Format::TextDir,
+                format,
+                skipped: Arc::default(),
             });
         }
         let lower = name.to_ascii_lowercase();
@@ -79,10 +97,17 @@ impl Input {
                 "{name}: --format txt needs a directory of .txt files"
             )));
         }
+        if format == Format::HtmlDir {
+            return Err(Error::Config(format!(
+                "{name}: --format html needs a directory of .html files (each file is one \
+                 page); for HTML inside JSON Lines or CSV use --text-format html"
+            )));
+        }
         Ok(Input {
             name: name.into(),
             origin: Origin::File(path.to_path_buf()),
             format,
+            skipped: Arc::default(),
         })
     }
 
@@ -90,9 +115,9 @@ impl Input {
     pub fn from_bytes(name: &str, bytes: Vec<u8>, format: Option<Format>) -> Result<Input> {
         let bytes: Arc<[u8]> = bytes.into();
         let format = match format {
-            Some(Format::TextDir) => {
+            Some(Format::TextDir | Format::HtmlDir) => {
                 return Err(Error::Config(format!(
-                    "{name}: --format txt needs a directory of .txt files"
+                    "{name}: --format txt and --format html need a directory"
                 )));
             }
             Some(f) => f,
@@ -106,6 +131,7 @@ impl Input {
             name: name.into(),
             origin: Origin::Bytes(bytes),
             format,
+            skipped: Arc::default(),
         })
     }
 
@@ -117,6 +143,21 @@ impl Input {
     /// The format the input is read as.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// Records of a web archive that were not articles (revisits,
+    /// redirects, other media), as counted by the latest scan.
+    pub fn skipped(&self) -> Skipped {
+        self.skipped.lock().map(|s| *s).unwrap_or_default()
+    }
+
+    /// The input's bytes as stored (compressed or not).
+    fn raw_reader(&self) -> Result<Box<dyn Read + Send>> {
+        match &self.origin {
+            Origin::Bytes(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
+            Origin::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::io(p, e))?)),
+            Origin::Dir(_) => unreachable!("directories are walked, not read"),
+        }
     }
 
     fn reader(&self) -> Result<Box<dyn Read + Send>> {
@@ -137,15 +178,19 @@ fn format_from_name(path: &Path) -> Option<Format> {
     match ext {
         "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
         "csv" => Some(Format::Csv),
+        "warc" => Some(Format::Warc),
         _ => None,
     }
 }
 
-/// Guesses JSON Lines (first non-blank byte `{`, or a byte order mark) or
-/// CSV, from the first 64 KiB.
+/// Guesses a web archive (starts `WARC/`), JSON Lines (first non-blank
+/// byte `{`, or a byte order mark) or CSV, from the first 64 KiB.
 fn sniff(r: Box<dyn Read + Send>) -> std::io::Result<Format> {
     let mut head = Vec::new();
     r.take(64 << 10).read_to_end(&mut head)?;
+    if head.starts_with(b"WARC/") {
+        return Ok(Format::Warc);
+    }
     Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') | Some(0xEF) | None => Format::JsonLines,
         Some(_) => Format::Csv,
@@ -270,15 +315,24 @@ enum Items {
     },
     /// Records parsed while reading (CSV rows, text files).
     Parsed(Vec<(Place, Result<Record, RecordProblem>)>),
+    /// Web pages, extracted on the worker threads.
+    Pages(Vec<(Place, html::RawPage)>),
+    /// Records whose text field holds a web page (`--text-format html`).
+    HtmlText(Box<Items>),
 }
 
 impl Batch {
     /// Number of records in the batch.
     pub fn len(&self) -> usize {
-        match &self.items {
-            Items::Json { lines, .. } => lines.len(),
-            Items::Parsed(v) => v.len(),
+        fn count(items: &Items) -> usize {
+            match items {
+                Items::Json { lines, .. } => lines.len(),
+                Items::Parsed(v) => v.len(),
+                Items::Pages(v) => v.len(),
+                Items::HtmlText(inner) => count(inner),
+            }
         }
+        count(&self.items)
     }
 
     /// Whether the batch holds no record.
@@ -292,7 +346,7 @@ impl Batch {
         match self.items {
             // Parsed while reading: nothing left to do.
             Items::Parsed(v) => v,
-            items @ Items::Json { .. } => Batch { items, ..self }.map_records(
+            items => Batch { items, ..self }.map_records(
                 fields,
                 || (),
                 |_, place, record| (place, record),
@@ -310,18 +364,48 @@ impl Batch {
         init: impl Fn() -> S + Sync + Send,
         f: impl Fn(&mut S, Place, Result<Record, RecordProblem>) -> T + Sync + Send,
     ) -> Vec<T> {
-        match self.items {
+        // HTML in a text field is extracted right after the record is
+        // parsed, on the same worker.
+        let (items, html) = match self.items {
+            Items::HtmlText(inner) => (*inner, true),
+            items => (items, false),
+        };
+        let prepare = |r: Result<Record, RecordProblem>| {
+            if html {
+                r.and_then(html::html_field)
+            } else {
+                r
+            }
+        };
+        match items {
             Items::Parsed(v) => v
                 .into_par_iter()
-                .map_init(init, |state, (place, record)| f(state, place, record))
+                .with_max_len(if html { 1 } else { usize::MAX })
+                .map_init(init, |state, (place, record)| {
+                    f(state, place, prepare(record))
+                })
+                .collect(),
+            // One page per task: pages are large and extraction is slow.
+            Items::Pages(v) => v
+                .into_par_iter()
+                .with_max_len(1)
+                .map_init(init, |state, (place, page)| {
+                    f(state, place, page.into_record())
+                })
                 .collect(),
             Items::Json { buf, lines } => lines
                 .par_iter()
+                .with_max_len(if html { 1 } else { usize::MAX })
                 .map_init(init, |state, &(line, start, end)| {
                     let place = Place { line, file: None };
-                    f(state, place, jsonl::parse(&buf[start..end], fields))
+                    f(
+                        state,
+                        place,
+                        prepare(jsonl::parse(&buf[start..end], fields)),
+                    )
                 })
                 .collect(),
+            Items::HtmlText(_) => unreachable!("HTML text is marked once"),
         }
     }
 }
@@ -386,9 +470,20 @@ pub fn copy_records(
             }
             w.flush().map_err(write_err)?;
         }
-        Some(Format::TextDir) => {
+        Some(Format::Warc) => {
+            for input in inputs {
+                written += warc::copy(
+                    input.raw_reader()?,
+                    input.raw_reader()?,
+                    &input.name,
+                    keep,
+                    out,
+                )?;
+            }
+        }
+        Some(Format::TextDir | Format::HtmlDir) => {
             return Err(Error::Config(format!(
-                "{}: a directory of .txt files is copied as files, not records",
+                "{}: a directory of files is copied as files, not records",
                 inputs[0].name
             )));
         }
@@ -396,8 +491,9 @@ pub fn copy_records(
     Ok(written)
 }
 
-/// Copies the `.txt` files of directory inputs whose location `keep`
-/// accepts into `dir`, at the same relative paths. Returns how many.
+/// Copies the files (`.txt`, or web pages) of directory inputs whose
+/// location `keep` accepts into `dir`, at the same relative paths. Returns
+/// how many.
 pub fn copy_text_files(
     inputs: &[Input],
     keep: &dyn Fn(&Location) -> bool,
@@ -407,11 +503,15 @@ pub fn copy_text_files(
     for input in inputs {
         let Origin::Dir(root) = &input.origin else {
             return Err(Error::Config(format!(
-                "{}: only directories of .txt files can be copied as files",
+                "{}: only directories of files can be copied as files",
                 input.name
             )));
         };
-        for (path, rel) in txt::files(root)? {
+        let files = match input.format {
+            Format::HtmlDir => html::files(root)?,
+            _ => txt::files(root)?,
+        };
+        for (path, rel) in files {
             let at = Location {
                 input: Arc::from(path.display().to_string()),
                 line: 1,
@@ -433,12 +533,40 @@ pub fn copy_text_files(
 /// (without error) when `sink` returns `false`.
 pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> bool) -> Result<()> {
     let pool = Arc::new(BufferPool::default());
+    // HTML in the text field: the records are marked so that the workers
+    // extract the page after parsing them.
+    let mut html_text = |b: Batch| {
+        sink(Batch {
+            input: b.input,
+            items: Items::HtmlText(Box::new(b.items)),
+        })
+    };
+    let sink: &mut dyn FnMut(Batch) -> bool = match cfg.text_format {
+        TextFormat::Html => &mut html_text,
+        TextFormat::Plain => sink,
+    };
     for (i, input) in inputs.iter().enumerate() {
         let go_on = match (&input.origin, input.format) {
+            (Origin::Dir(dir), Format::HtmlDir) => html::scan(dir, &input.name, i, sink)?,
             (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, sink)?,
             (_, Format::JsonLines) => jsonl::scan(input.reader()?, &input.name, i, &pool, sink)?,
             (_, Format::Csv) => csv::scan(input.reader()?, &input.name, i, &cfg.fields, sink)?,
-            (_, Format::TextDir) => unreachable!("checked in Input::open"),
+            (_, Format::Warc) => {
+                let mut skipped = Skipped::default();
+                let done = warc::scan(
+                    input.raw_reader()?,
+                    &input.name,
+                    i,
+                    cfg.warc_id,
+                    &mut skipped,
+                    sink,
+                )?;
+                if let Ok(mut s) = input.skipped.lock() {
+                    *s = skipped;
+                }
+                done
+            }
+            (_, Format::TextDir | Format::HtmlDir) => unreachable!("checked in Input::open"),
         };
         if !go_on {
             break;

@@ -1,0 +1,145 @@
+//! Web pages as articles: a directory of `.html`/`.htm` files, and the
+//! pages that WARC records and HTML text fields carry.
+//!
+//! The reading thread only gathers each page's bytes into a [`RawPage`];
+//! the article text and metadata are extracted on the worker threads
+//! ([`RawPage::into_record`], see `extract.rs`), where extraction, by far
+//! the costliest step, runs in parallel. A directory is walked like one of
+//! `.txt` files: recursively, in file-name order, id = relative path with
+//! `/` separators; `.html.gz` and `.htm.gz` are decompressed.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{BATCH_RECORDS, Batch, Items, Place};
+use crate::article::Record;
+use crate::error::{Error, RecordProblem, Result};
+use crate::extract;
+
+/// Bytes of pages per batch: pages are large (50-500 KB), so a batch is
+/// cut by size before it reaches [`BATCH_RECORDS`] pages.
+pub(super) const PAGE_BATCH_BYTES: usize = 16 << 20;
+
+/// A page read but not yet extracted.
+#[derive(Debug)]
+pub(crate) struct RawPage {
+    /// The article id.
+    pub(crate) id: String,
+    /// The page as fetched (the HTTP body).
+    pub(crate) bytes: Vec<u8>,
+    /// The `charset` of the HTTP `Content-Type`, if any.
+    pub(crate) charset: Option<String>,
+    /// Where the page was fetched, if known.
+    pub(crate) url: Option<String>,
+    /// The date to use when the page gives none (a WARC record's date).
+    pub(crate) fetched: Option<String>,
+}
+
+impl RawPage {
+    /// Extracts the article: text, headline, outlet and date.
+    pub(crate) fn into_record(self) -> Result<Record, RecordProblem> {
+        let page = extract::page(&self.bytes, self.charset.as_deref(), self.url.as_deref());
+        from_page(self.id, page, self.fetched)
+    }
+}
+
+/// The record of an extracted page; `fetched` stands in for a missing date.
+pub(crate) fn from_page(
+    id: String,
+    page: extract::Page,
+    fetched: Option<String>,
+) -> Result<Record, RecordProblem> {
+    let date = page
+        .date
+        .or_else(|| fetched.as_deref().and_then(extract::usable_date));
+    Record::new(id, page.text, page.title, page.site, date.as_deref())
+}
+
+/// A record whose text field held HTML, with the page extracted: the
+/// record's own title, source and date win over the page's.
+pub(crate) fn html_field(record: Record) -> Result<Record, RecordProblem> {
+    let page = extract::page_from_str(&record.text, None);
+    let date = record.date.map(|d| d.text.to_string());
+    let mut r = from_page(record.id, page, date)?;
+    r.title = record.title.or(r.title);
+    r.source = record.source.or(r.source);
+    Ok(r)
+}
+
+/// Whether a file name is that of a web page.
+fn is_page(lower_name: &str) -> bool {
+    let name = lower_name.strip_suffix(".gz").unwrap_or(lower_name);
+    name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".xhtml")
+}
+
+/// The web pages under `dir`, in name order, with their paths relative to
+/// `dir`.
+pub(super) fn files(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        let fname = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        if entry.file_type().is_file() && is_page(&fname) {
+            let path = entry.path().to_path_buf();
+            let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+            out.push((path, rel));
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn scan(
+    dir: &Path,
+    name: &str,
+    input: usize,
+    sink: &mut dyn FnMut(Batch) -> bool,
+) -> Result<bool> {
+    let all = files(dir)?;
+    if all.is_empty() {
+        let none = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no .html or .htm files in this directory",
+        );
+        return Err(Error::io(name, none));
+    }
+    let mut pages = Vec::new();
+    let mut held = 0;
+    for (path, rel) in all {
+        let id = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut bytes = Vec::new();
+        super::open_file(&path)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(&path, e))?;
+        let file = Some(path.display().to_string().into_boxed_str());
+        held += bytes.len();
+        let page = RawPage {
+            id,
+            bytes,
+            charset: None,
+            url: None,
+            fetched: None,
+        };
+        pages.push((Place { line: 1, file }, page));
+        if pages.len() == BATCH_RECORDS || held >= PAGE_BATCH_BYTES {
+            held = 0;
+            if !sink(batch(input, std::mem::take(&mut pages))) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(pages.is_empty() || sink(batch(input, pages)))
+}
+
+pub(super) fn batch(input: usize, pages: Vec<(Place, RawPage)>) -> Batch {
+    Batch {
+        input,
+        items: Items::Pages(pages),
+    }
+}
