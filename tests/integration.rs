@@ -1,7 +1,9 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
 //! (`errors`), the story stage (`stories`), the deduplicated collection
-//! (`dedup`), and property tests of the library (`properties`).
+//! (`dedup`), web pages and web archives (`web`), collections built to fool
+//! the grouping (`hostile`), and property tests of the library
+//! (`properties`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -12,9 +14,13 @@ mod cli;
 mod dedup;
 #[path = "integration/errors.rs"]
 mod errors;
+#[path = "integration/hostile.rs"]
+mod hostile;
 #[path = "integration/properties.rs"]
 mod properties;
 #[path = "integration/report.rs"]
 mod report;
 #[path = "integration/stories.rs"]
 mod stories;
+#[path = "integration/web.rs"]
+mod web;
