@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
     BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ReadConfig,
-    ShingleUnit, StoryConfig, TextFormat, WarcId,
+    ShingleUnit, SourceFrom, StoryConfig, TextDirConfig, TextFormat, WarcId,
 };
 
 /// Find near-duplicate news articles and group them.
@@ -299,12 +299,57 @@ pub struct InputArgs {
     /// Which WARC header is an article's id.
     #[arg(long, value_enum, default_value = "uri", help_heading = "Input")]
     pub warc_id: WarcIdArg,
+
+    /// Where a .txt file's outlet comes from: the first folder of its path
+    /// inside the input directory, or nowhere.
+    #[arg(long, value_enum, default_value = "dir", help_heading = "Input")]
+    pub source_from: SourceFromArg,
+
+    /// A regular expression with the named groups y, m and d that finds a
+    /// .txt file's date in its path inside the input directory (`none`:
+    /// no dates); by default dates like 2025-03-14, 20250314, 2025_03_14.
+    #[arg(long, value_name = "REGEX", help_heading = "Input")]
+    pub date_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SourceFromArg {
+    /// The first folder of the file's path.
+    Dir,
+    /// No outlet.
+    None,
 }
 
 impl InputArgs {
     /// The reading settings.
-    pub fn read_config(&self) -> ReadConfig {
-        ReadConfig {
+    pub fn read_config(&self) -> Result<ReadConfig, storyhash::Error> {
+        let date_pattern = match self.date_pattern.as_deref() {
+            None => TextDirConfig::default().date_pattern,
+            Some("none") => None,
+            Some(p) => {
+                let re = regex::Regex::new(p).map_err(|e| {
+                    storyhash::Error::Config(format!("--date-pattern {p:?} is not a pattern: {e}"))
+                })?;
+                if !["y", "m", "d"]
+                    .iter()
+                    .all(|g| re.capture_names().flatten().any(|n| n == *g))
+                {
+                    return Err(storyhash::Error::Config(format!(
+                        "--date-pattern {p:?} needs the named groups y, m and d, \
+                         like (?P<y>\\d{{4}})(?P<m>\\d\\d)(?P<d>\\d\\d)"
+                    )));
+                }
+                Some(re)
+            }
+        };
+        Ok(ReadConfig {
+            text_dir: TextDirConfig {
+                source_from: match self.source_from {
+                    SourceFromArg::Dir => SourceFrom::Dir,
+                    SourceFromArg::None => SourceFrom::None,
+                },
+                date_pattern,
+            },
             format: self.format.map(|f| match f {
                 FormatArg::Jsonl => Format::JsonLines,
                 FormatArg::Csv => Format::Csv,
@@ -332,7 +377,7 @@ impl InputArgs {
             } else {
                 BadRecords::Fail
             },
-        }
+        })
     }
 }
 
@@ -474,7 +519,7 @@ impl RunArgs {
     /// Builds the validated settings, writing to `output`.
     pub fn settings(self, output: Option<PathBuf>) -> Result<Settings, storyhash::Error> {
         let mut config = Config {
-            read: self.input.read_config(),
+            read: self.input.read_config()?,
             ..Config::default()
         };
         config.normalize.boilerplate = (!self.no_boilerplate).then_some(BoilerplateConfig {

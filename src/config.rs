@@ -166,6 +166,44 @@ pub struct ReadConfig {
     pub text_format: TextFormat,
     /// The id of a WARC record's article.
     pub warc_id: WarcId,
+    /// How a directory of `.txt` files gives outlets and dates.
+    pub text_dir: TextDirConfig,
+}
+
+/// Where the outlet of a `.txt` file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceFrom {
+    /// The first folder of the file's path inside the input directory
+    /// (`ledger/2025-03-14-flood.txt` is from `ledger`); files at the top
+    /// have none.
+    #[default]
+    Dir,
+    /// No outlet.
+    None,
+}
+
+/// Metadata of the files of a `.txt` directory.
+#[derive(Debug, Clone)]
+pub struct TextDirConfig {
+    /// Where the outlet comes from.
+    pub source_from: SourceFrom,
+    /// A pattern with the named groups `y`, `m` and `d` found in the file's
+    /// relative path gives its date; `None` reads no date.
+    pub date_pattern: Option<regex::Regex>,
+}
+
+/// The default date pattern of file names: `2025-03-14`, `20250314` or
+/// `2025_03_14`, not inside a longer number.
+pub const DEFAULT_DATE_PATTERN: &str =
+    r"(?:^|[^0-9])(?P<y>(?:19|20)[0-9]{2})[-_]?(?P<m>[01][0-9])[-_]?(?P<d>[0-3][0-9])(?:[^0-9]|$)";
+
+impl Default for TextDirConfig {
+    fn default() -> Self {
+        TextDirConfig {
+            source_from: SourceFrom::Dir,
+            date_pattern: regex::Regex::new(DEFAULT_DATE_PATTERN).ok(),
+        }
+    }
 }
 
 /// What happens to a record that cannot be used.

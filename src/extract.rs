@@ -10,9 +10,9 @@
 //! trafilatura). It was chosen by measurement on the public
 //! article-extraction benchmark of 181 news pages (token-level F1 of the
 //! text against the expected article body): trafilatura 0.6 scored F1
-//! 0.957 with precision 0.939 at 23 MB/s on one core, `rs-trafilatura`
-//! 0.2 the same F1 with lower precision (0.927) at 15 MB/s, and
-//! `dom_smoothie` 0.19 F1 0.946 with precision 0.913 at 48 MB/s. Precision
+//! 0.957 with precision 0.939 at 35 MB/s on one core, `rs-trafilatura`
+//! 0.2 the same F1 with lower precision (0.927) at 17 MB/s, and
+//! `dom_smoothie` 0.19 F1 0.946 with precision 0.913 at 70 MB/s. Precision
 //! matters most here: template text left in a page makes unrelated pages of
 //! one site look alike. The metadata is read from the same parsed document,
 //! so a page is parsed once.
@@ -144,7 +144,11 @@ pub fn page_from_str(html: &str, url: Option<&str>) -> Page {
         .as_ref()
         .and_then(|r| r.metadata.date)
         .map(|d| d.format("%Y-%m-%d").to_string());
-    let title = meta.title.or_else(|| {
+    let title = meta.title.map(|t| match &meta.site {
+        Some(site) => without_site(&t, site),
+        None => t,
+    });
+    let title = title.or_else(|| {
         extracted
             .as_ref()
             .map(|r| r.metadata.title.trim().to_string())
@@ -214,6 +218,23 @@ fn block_text(html: &str) -> String {
     let doc = Document::parse(&marked);
     let body = doc.body().unwrap_or_else(|| doc.root());
     paragraphs(&doc.text_content(body))
+}
+
+/// A `<title>` without the outlet's name at its end (`Headline | Outlet`,
+/// `Headline - Outlet`), which would make every page of a site share words.
+fn without_site(title: &str, site: &str) -> String {
+    let trimmed = title.trim_end();
+    if let Some(head) = trimmed.strip_suffix(site.trim()) {
+        let head = head.trim_end();
+        for sep in ["|", "-", "\u{2013}", "\u{2014}", ":", "\u{b7}"] {
+            if let Some(h) = head.strip_suffix(sep)
+                && !h.trim().is_empty()
+            {
+                return h.trim().to_string();
+            }
+        }
+    }
+    trimmed.to_string()
 }
 
 /// The text with whitespace runs inside lines collapsed and blank lines
@@ -413,6 +434,9 @@ mod tests {
         assert_eq!(p.date.as_deref(), Some("2025-03-18T07:00:00.000Z"));
         assert_eq!(p.site.as_deref(), Some("gazette.example"));
         assert_eq!(p.title.as_deref(), Some("Mayor"));
+        assert_eq!(without_site("Flood | The Ledger", "The Ledger"), "Flood");
+        assert_eq!(without_site("Flood \u{2013} Ledger", "Ledger"), "Flood");
+        assert_eq!(without_site("Ledger", "Ledger"), "Ledger");
     }
 
     #[test]

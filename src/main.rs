@@ -130,7 +130,7 @@ fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), 
 }
 
 fn report(a: &cli::ReportArgs) -> Result<(), Error> {
-    let read = a.input.read_config();
+    let read = a.input.read_config()?;
     let inputs = a
         .inputs
         .iter()
@@ -285,14 +285,19 @@ fn report_not_articles(inputs: &[Input]) {
     for input in inputs {
         let s = input.skipped();
         if s.total() > 0 {
+            let plural =
+                |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
             eprintln!(
-                "storyhash: {}: {} records not articles ({} revisits, {} not status 200, \
-                 {} not HTML)",
+                "storyhash: {}: {} not articles: {}, {}, {}",
                 input.name(),
-                s.total(),
-                s.revisits,
-                s.not_ok,
-                s.not_html
+                plural(s.total(), "record", "records"),
+                plural(s.revisits, "revisit", "revisits"),
+                plural(
+                    s.not_ok,
+                    "response not status 200",
+                    "responses not status 200"
+                ),
+                plural(s.not_html, "response not HTML", "responses not HTML"),
             );
         }
     }

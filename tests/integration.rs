@@ -2,8 +2,8 @@
 //! the bundled fixtures (`cli`), its error messages and exit codes
 //! (`errors`), the story stage (`stories`), the deduplicated collection
 //! (`dedup`), web pages and web archives (`web`), collections built to fool
-//! the grouping (`hostile`), and property tests of the library
-//! (`properties`).
+//! the grouping (`hostile`), metadata of `.txt` directories (`txt_meta`),
+//! and property tests of the library (`properties`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -22,5 +22,7 @@ mod properties;
 mod report;
 #[path = "integration/stories.rs"]
 mod stories;
+#[path = "integration/txt_meta.rs"]
+mod txt_meta;
 #[path = "integration/web.rs"]
 mod web;

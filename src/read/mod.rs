@@ -548,7 +548,7 @@ pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> b
     for (i, input) in inputs.iter().enumerate() {
         let go_on = match (&input.origin, input.format) {
             (Origin::Dir(dir), Format::HtmlDir) => html::scan(dir, &input.name, i, sink)?,
-            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, sink)?,
+            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, &cfg.text_dir, sink)?,
             (_, Format::JsonLines) => jsonl::scan(input.reader()?, &input.name, i, &pool, sink)?,
             (_, Format::Csv) => csv::scan(input.reader()?, &input.name, i, &cfg.fields, sink)?,
             (_, Format::Warc) => {

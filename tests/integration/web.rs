@@ -121,7 +121,8 @@ fn a_crawl_matches_the_expected_file_compressed_or_not() {
         same(&run.stdout, &want, crawl);
         assert!(
             run.stderr.contains(&format!(
-                "storyhash: {crawl}: 3 records not articles (1 revisits, 1 not status 200, 1 not HTML)"
+                "storyhash: {crawl}: 3 records not articles: 1 revisit, 1 response not status \
+                 200, 1 response not HTML\n"
             )),
             "{}",
             run.stderr
