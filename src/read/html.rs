@@ -7,9 +7,17 @@
 //! the costliest step, runs in parallel. A directory is walked like one of
 //! `.txt` files: recursively, in file-name order, id = relative path with
 //! `/` separators; `.html.gz` and `.htm.gz` are decompressed.
+//!
+//! An input is read twice (boilerplate learning, then signing), but each
+//! page is extracted once: the first pass keeps what it extracted (a few
+//! percent of the page's bytes) in the input's [`PageCache`], and the
+//! second takes it from there.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ahash::AHashMap;
 
 use super::{BATCH_RECORDS, Batch, Items, Place};
 use crate::article::Record;
@@ -20,9 +28,35 @@ use crate::extract;
 /// cut by size before it reaches [`BATCH_RECORDS`] pages.
 pub(super) const PAGE_BATCH_BYTES: usize = 16 << 20;
 
+/// Records extracted from an input's pages, by the page's number in the
+/// input, kept from one pass over the input to the next.
+#[derive(Debug, Default)]
+pub(crate) struct PageCache(Mutex<AHashMap<u64, Result<Record, RecordProblem>>>);
+
+impl PageCache {
+    /// The record of page `key`: taken from the cache when an earlier pass
+    /// left it there, else made by `extract` and left for the next pass.
+    pub(crate) fn record(
+        &self,
+        key: u64,
+        extract: impl FnOnce() -> Result<Record, RecordProblem>,
+    ) -> Result<Record, RecordProblem> {
+        if let Some(r) = self.0.lock().ok().and_then(|mut m| m.remove(&key)) {
+            return r;
+        }
+        let r = extract();
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, r.clone());
+        }
+        r
+    }
+}
+
 /// A page read but not yet extracted.
 #[derive(Debug)]
 pub(crate) struct RawPage {
+    /// The page's number in its input, from 0 (its key in the cache).
+    pub(crate) seq: u64,
     /// The article id.
     pub(crate) id: String,
     /// The page as fetched (the HTTP body).
@@ -36,10 +70,13 @@ pub(crate) struct RawPage {
 }
 
 impl RawPage {
-    /// Extracts the article: text, headline, outlet and date.
-    pub(crate) fn into_record(self) -> Result<Record, RecordProblem> {
-        let page = extract::page(&self.bytes, self.charset.as_deref(), self.url.as_deref());
-        from_page(self.id, page, self.fetched)
+    /// Extracts the article: text, headline, outlet and date (or takes it
+    /// from `cache`, when an earlier pass extracted it).
+    pub(crate) fn into_record(self, cache: &PageCache) -> Result<Record, RecordProblem> {
+        cache.record(self.seq, || {
+            let page = extract::page(&self.bytes, self.charset.as_deref(), self.url.as_deref());
+            from_page(self.id, page, self.fetched)
+        })
     }
 }
 
@@ -95,6 +132,7 @@ pub(super) fn scan(
     dir: &Path,
     name: &str,
     input: usize,
+    cache: &Arc<PageCache>,
     sink: &mut dyn FnMut(Batch) -> bool,
 ) -> Result<bool> {
     let all = files(dir)?;
@@ -107,7 +145,7 @@ pub(super) fn scan(
     }
     let mut pages = Vec::new();
     let mut held = 0;
-    for (path, rel) in all {
+    for (pages_seen, (path, rel)) in (0u64..).zip(all) {
         let id = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -120,6 +158,7 @@ pub(super) fn scan(
         let file = Some(path.display().to_string().into_boxed_str());
         held += bytes.len();
         let page = RawPage {
+            seq: pages_seen,
             id,
             bytes,
             charset: None,
@@ -129,17 +168,17 @@ pub(super) fn scan(
         pages.push((Place { line: 1, file }, page));
         if pages.len() == BATCH_RECORDS || held >= PAGE_BATCH_BYTES {
             held = 0;
-            if !sink(batch(input, std::mem::take(&mut pages))) {
+            if !sink(batch(input, std::mem::take(&mut pages), cache)) {
                 return Ok(false);
             }
         }
     }
-    Ok(pages.is_empty() || sink(batch(input, pages)))
+    Ok(pages.is_empty() || sink(batch(input, pages, cache)))
 }
 
-pub(super) fn batch(input: usize, pages: Vec<(Place, RawPage)>) -> Batch {
+pub(super) fn batch(input: usize, pages: Vec<(Place, RawPage)>, cache: &Arc<PageCache>) -> Batch {
     Batch {
         input,
-        items: Items::Pages(pages),
+        items: Items::Pages(pages, cache.clone()),
     }
 }

@@ -48,6 +48,8 @@ pub struct Input {
     /// Records of a web archive that were not articles, as counted by the
     /// latest scan.
     skipped: Arc<std::sync::Mutex<Skipped>>,
+    /// Pages extracted by one scan, for the next.
+    pages: Arc<html::PageCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +81,7 @@ impl Input {
                 origin: Origin::Dir(path.to_path_buf()),
                 format,
                 skipped: Arc::default(),
+                pages: Arc::default(),
             });
         }
         let lower = name.to_ascii_lowercase();
@@ -108,6 +111,7 @@ impl Input {
             origin: Origin::File(path.to_path_buf()),
             format,
             skipped: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -132,6 +136,7 @@ impl Input {
             origin: Origin::Bytes(bytes),
             format,
             skipped: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -315,10 +320,12 @@ enum Items {
     },
     /// Records parsed while reading (CSV rows, text files).
     Parsed(Vec<(Place, Result<Record, RecordProblem>)>),
-    /// Web pages, extracted on the worker threads.
-    Pages(Vec<(Place, html::RawPage)>),
-    /// Records whose text field holds a web page (`--text-format html`).
-    HtmlText(Box<Items>),
+    /// Web pages, extracted on the worker threads, and where their input
+    /// keeps what was extracted.
+    Pages(Vec<(Place, html::RawPage)>, Arc<html::PageCache>),
+    /// Records whose text field holds a web page (`--text-format html`),
+    /// and where their input keeps what was extracted (by line).
+    HtmlText(Box<Items>, Arc<html::PageCache>),
 }
 
 impl Batch {
@@ -328,8 +335,8 @@ impl Batch {
             match items {
                 Items::Json { lines, .. } => lines.len(),
                 Items::Parsed(v) => v.len(),
-                Items::Pages(v) => v.len(),
-                Items::HtmlText(inner) => count(inner),
+                Items::Pages(v, _) => v.len(),
+                Items::HtmlText(inner, _) => count(inner),
             }
         }
         count(&self.items)
@@ -366,31 +373,30 @@ impl Batch {
     ) -> Vec<T> {
         // HTML in a text field is extracted right after the record is
         // parsed, on the same worker.
-        let (items, html) = match self.items {
-            Items::HtmlText(inner) => (*inner, true),
-            items => (items, false),
+        let (items, cache) = match self.items {
+            Items::HtmlText(inner, cache) => (*inner, Some(cache)),
+            items => (items, None),
         };
-        let prepare = |r: Result<Record, RecordProblem>| {
-            if html {
-                r.and_then(html::html_field)
-            } else {
-                r
-            }
+        let html = cache.is_some();
+        let prepare = |line: u64, r: Result<Record, RecordProblem>| match &cache {
+            Some(c) => c.record(line, || r.and_then(html::html_field)),
+            None => r,
         };
         match items {
             Items::Parsed(v) => v
                 .into_par_iter()
                 .with_max_len(if html { 1 } else { usize::MAX })
                 .map_init(init, |state, (place, record)| {
-                    f(state, place, prepare(record))
+                    let record = prepare(place.line, record);
+                    f(state, place, record)
                 })
                 .collect(),
             // One page per task: pages are large and extraction is slow.
-            Items::Pages(v) => v
+            Items::Pages(v, cache) => v
                 .into_par_iter()
                 .with_max_len(1)
                 .map_init(init, |state, (place, page)| {
-                    f(state, place, page.into_record())
+                    f(state, place, page.into_record(&cache))
                 })
                 .collect(),
             Items::Json { buf, lines } => lines
@@ -401,11 +407,11 @@ impl Batch {
                     f(
                         state,
                         place,
-                        prepare(jsonl::parse(&buf[start..end], fields)),
+                        prepare(line, jsonl::parse(&buf[start..end], fields)),
                     )
                 })
                 .collect(),
-            Items::HtmlText(_) => unreachable!("HTML text is marked once"),
+            Items::HtmlText(..) => unreachable!("HTML text is marked once"),
         }
     }
 }
@@ -536,9 +542,10 @@ pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> b
     // HTML in the text field: the records are marked so that the workers
     // extract the page after parsing them.
     let mut html_text = |b: Batch| {
+        let cache = inputs[b.input].pages.clone();
         sink(Batch {
             input: b.input,
-            items: Items::HtmlText(Box::new(b.items)),
+            items: Items::HtmlText(Box::new(b.items), cache),
         })
     };
     let sink: &mut dyn FnMut(Batch) -> bool = match cfg.text_format {
@@ -547,7 +554,9 @@ pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> b
     };
     for (i, input) in inputs.iter().enumerate() {
         let go_on = match (&input.origin, input.format) {
-            (Origin::Dir(dir), Format::HtmlDir) => html::scan(dir, &input.name, i, sink)?,
+            (Origin::Dir(dir), Format::HtmlDir) => {
+                html::scan(dir, &input.name, i, &input.pages, sink)?
+            }
             (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, &cfg.text_dir, sink)?,
             (_, Format::JsonLines) => jsonl::scan(input.reader()?, &input.name, i, &pool, sink)?,
             (_, Format::Csv) => csv::scan(input.reader()?, &input.name, i, &cfg.fields, sink)?,
@@ -558,6 +567,7 @@ pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> b
                     &input.name,
                     i,
                     cfg.warc_id,
+                    &input.pages,
                     &mut skipped,
                     sink,
                 )?;

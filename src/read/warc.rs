@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use warc::WarcHeader;
 
-use super::html::{PAGE_BATCH_BYTES, RawPage};
+use super::html::{PAGE_BATCH_BYTES, PageCache, RawPage};
 use super::{BATCH_RECORDS, Place};
 use crate::config::WarcId;
 use crate::error::{Error, Location, Result};
@@ -166,7 +166,7 @@ enum Kind {
     Other,
 }
 
-fn classify(raw: Raw, warc_id: WarcId) -> Kind {
+fn classify(raw: Raw, warc_id: WarcId, seq: u64) -> Kind {
     let kind = header(&raw.headers, WarcHeader::WarcType).unwrap_or_default();
     match kind.to_ascii_lowercase().as_str() {
         "response" => {}
@@ -193,6 +193,7 @@ fn classify(raw: Raw, warc_id: WarcId) -> Kind {
     };
     let charset = http.charset();
     Kind::Page(RawPage {
+        seq,
         id,
         bytes: http.into_body(&raw.body),
         charset,
@@ -293,13 +294,15 @@ pub(super) fn scan(
     name: &str,
     input: usize,
     warc_id: WarcId,
+    cache: &std::sync::Arc<PageCache>,
     skipped: &mut Skipped,
     sink: &mut dyn FnMut(super::Batch) -> bool,
 ) -> Result<bool> {
     let mut pages = Vec::new();
     let mut held = 0;
     let done = records(r, name, &mut |n, raw| {
-        match classify(raw, warc_id) {
+        // Record numbers are unique in the input: the page's cache key.
+        match classify(raw, warc_id, n) {
             Kind::Page(p) => {
                 held += p.bytes.len();
                 pages.push((
@@ -311,7 +314,8 @@ pub(super) fn scan(
                 ));
                 if pages.len() == BATCH_RECORDS || held >= PAGE_BATCH_BYTES {
                     held = 0;
-                    return Ok(sink(super::html::batch(input, std::mem::take(&mut pages))));
+                    let batch = super::html::batch(input, std::mem::take(&mut pages), cache);
+                    return Ok(sink(batch));
                 }
             }
             Kind::Skip(count) => count(skipped),
@@ -319,7 +323,7 @@ pub(super) fn scan(
         }
         Ok(true)
     })?;
-    Ok(done && (pages.is_empty() || sink(super::html::batch(input, pages))))
+    Ok(done && (pages.is_empty() || sink(super::html::batch(input, pages, cache))))
 }
 
 /// Copies to `out`, byte for byte, the `warcinfo` records and the article
