@@ -302,3 +302,62 @@ fn report_reads_a_crawl() {
     assert!(outlets.contains("Hill County Gazette"), "{outlets}");
     assert!(outlets.contains("The Riverside Ledger"), "{outlets}");
 }
+
+/// Runs the library on `bytes` read as `format`; any outcome but a panic.
+fn survives(bytes: Vec<u8>, format: storyhash::config::Format) -> Result<usize, String> {
+    use storyhash::pipeline::{self, NoProgress};
+    let input =
+        storyhash::Input::from_bytes("<fuzz>", bytes, Some(format)).map_err(|e| e.to_string())?;
+    let cfg = storyhash::Config {
+        story: None,
+        ..storyhash::Config::default()
+    };
+    pipeline::run(&[input], &cfg, &NoProgress)
+        .map(|o| o.articles.len())
+        .map_err(|e| e.to_string())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// A crawl cut short, with bytes overwritten or spliced in, is read or
+    /// refused with a message naming the input and record; never a panic.
+    #[test]
+    fn damaged_crawls_are_read_or_refused(
+        gzip in proptest::bool::ANY,
+        cut in 0.0f64..1.0,
+        edits in proptest::collection::vec((0.0f64..1.0, proptest::num::u8::ANY), 0..12),
+    ) {
+        let name = if gzip { "web/crawl.warc.gz" } else { "web/crawl.warc" };
+        let mut bytes = fixture_bytes(name);
+        let keep = ((bytes.len() as f64) * (0.5 + cut / 2.0)) as usize;
+        bytes.truncate(keep.max(1));
+        for (at, b) in edits {
+            let i = ((bytes.len() as f64) * at) as usize % bytes.len();
+            bytes[i] = b;
+        }
+        if let Err(e) = survives(bytes, storyhash::config::Format::Warc) {
+            proptest::prop_assert!(e.starts_with("<fuzz>"), "{e}");
+        }
+    }
+
+    /// Any bytes in an HTML text field are a record or a named bad record.
+    #[test]
+    fn arbitrary_markup_is_extracted_or_refused(
+        html in "(<[a-z/!]{1,8}( [a-z]{1,5}=\"[^\"]{0,12}\")?>|[a-zA-Zé &;<>\"'=/-]{0,30}){0,60}",
+    ) {
+        let line = serde_json::json!({"id": "x", "text": html}).to_string() + "\n";
+        let input = storyhash::Input::from_bytes("<fuzz>", line.into_bytes(), None).unwrap();
+        let cfg = storyhash::Config {
+            story: None,
+            read: storyhash::config::ReadConfig {
+                text_format: storyhash::config::TextFormat::Html,
+                ..Default::default()
+            },
+            ..storyhash::Config::default()
+        };
+        if let Err(e) = storyhash::pipeline::run(&[input], &cfg, &storyhash::pipeline::NoProgress) {
+            proptest::prop_assert!(e.to_string().starts_with("<fuzz>:1: empty text"), "{e}");
+        }
+    }
+}
