@@ -33,6 +33,7 @@ pub mod config;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+pub mod hash;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
@@ -42,6 +43,7 @@ pub mod report;
 pub mod scratch;
 pub mod shingle;
 pub mod story;
+pub mod tokenize;
 pub mod verify;
 pub mod write;
 

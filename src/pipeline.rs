@@ -25,13 +25,15 @@ use crate::boilerplate::{self, Boilerplate};
 use crate::cluster::{self, Groups};
 use crate::config::{BadRecords, Config, ReadConfig, ShingleConfig, ShingleUnit};
 use crate::error::{Error, Location, RecordProblem, Result};
+use crate::hash::line_hash;
 use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
-use crate::normalize::{Words, line_hash, normalize_into};
+use crate::normalize::normalize_into;
 use crate::read::{self, Batch, Input, Place};
 use crate::shingle::{Distinct, char_units, fold_windows};
 use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
 use crate::story::{self, Stories};
+use crate::tokenize::Words;
 use crate::verify::{self, Evidence, ShingleSets};
 
 /// Receives progress reports; the binary draws them, tests ignore them.

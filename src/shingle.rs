@@ -1,15 +1,16 @@
 //! The `shingle` stage: normalised words or characters to shingle hashes.
 //!
 //! A shingle is k consecutive words (default) or characters. Words arrive as
-//! hashes from [`crate::normalize::Words`] (each word hashed once, with a
+//! hashes from [`crate::tokenize::Words`] (each word hashed once, with a
 //! stable, specified hash, so signatures are the same on every machine); a
 //! shingle's hash folds its k unit hashes with a multiply-rotate mix. No
 //! `String` is built per word or per shingle. A text shorter than k units
 //! yields one shingle of all its units, so every non-empty text has a
 //! signature.
 
-use crate::normalize::{Words, normalize_into};
+use crate::normalize::normalize_into;
 use crate::scratch::Generations;
+use crate::tokenize::Words;
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
