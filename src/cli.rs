@@ -182,11 +182,16 @@ pub enum SortArg {
     Spread,
 }
 
-impl SortArg {
-    pub fn sort_by(self) -> storyhash::report::SortBy {
-        match self {
-            SortArg::Size => storyhash::report::SortBy::Size,
-            SortArg::Spread => storyhash::report::SortBy::Spread,
+impl ReportView {
+    /// The library's view settings.
+    pub fn view(&self) -> storyhash::report::View {
+        storyhash::report::View {
+            sort: match self.sort {
+                SortArg::Size => storyhash::report::SortBy::Size,
+                SortArg::Spread => storyhash::report::SortBy::Spread,
+            },
+            min_outlets: self.min_outlets,
+            html_stories: self.html_stories,
         }
     }
 }
@@ -432,8 +437,13 @@ pub struct Settings {
 }
 
 impl RunArgs {
-    /// Builds the validated settings, writing to `output`.
-    pub fn settings(self, output: Option<PathBuf>) -> Result<Settings, storyhash::Error> {
+    /// Builds the validated settings, writing to `output`; `adjust` sets
+    /// what the command itself decides, before validation.
+    pub fn settings(
+        self,
+        output: Option<PathBuf>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<Settings, storyhash::Error> {
         let mut config = Config {
             read: self.input.read_config(),
             ..Config::default()
@@ -463,6 +473,7 @@ impl RunArgs {
             CanonicalArg::Longest => CanonicalPolicy::Longest,
             CanonicalArg::First => CanonicalPolicy::First,
         };
+        adjust(&mut config);
         config.validate()?;
         Ok(Settings {
             config,

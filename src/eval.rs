@@ -223,7 +223,7 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     fn bad(&self, line: u64, msg: impl fmt::Display) -> Error {
-        Error::Config(format!("{}:{line}: {msg}", self.name))
+        Error::input(format!("{}:{line}", self.name), msg.to_string())
     }
 
     fn push(&mut self, line: u64, id: &str, label: &str) -> Result<()> {
@@ -266,7 +266,7 @@ fn read_csv(r: impl Read, sink: &mut Sink) -> Result<()> {
         let msg = e.to_string();
         match e.into_kind() {
             csv::ErrorKind::Io(io) => Error::io(name, io),
-            _ => Error::Config(format!("{name}: unreadable CSV ({msg})")),
+            _ => Error::input(name, format!("unreadable CSV ({msg})")),
         }
     };
     let header = rdr.byte_headers().map_err(csv_err)?.clone();
@@ -280,7 +280,7 @@ fn read_csv(r: impl Read, sink: &mut Sink) -> Result<()> {
             } else {
                 cols.join(", ")
             };
-            Error::Config(format!("{name}: no column `{want}` (columns: {found})"))
+            Error::input(name, format!("no column `{want}` (columns: {found})"))
         })
     };
     let id = find(sink.id_col)?;

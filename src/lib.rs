@@ -22,11 +22,12 @@
 //! );
 //! let input = Input::from_bytes("<example>", jsonl.into_bytes(), None)?;
 //! let out = pipeline::run(&[input], &Config::default(), &pipeline::NoProgress)?;
-//! assert_eq!(out.groups.group, vec![0, 0, 1]);
+//! assert_eq!(out.table.groups.group, vec![0, 0, 1]);
 //! # Ok::<(), storyhash::Error>(())
 //! ```
 
 pub mod article;
+pub mod assign;
 pub mod boilerplate;
 pub mod cluster;
 pub mod config;
@@ -49,5 +50,5 @@ pub mod write;
 
 pub use article::{ArticleId, ArticleMeta, Date, Record};
 pub use config::Config;
-pub use error::{Error, Location, RecordProblem, Result};
+pub use error::{Error, ErrorKind, Location, RecordProblem, Result};
 pub use read::Input;

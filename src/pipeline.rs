@@ -1,4 +1,7 @@
-//! The one place where the stages meet.
+//! The one place where the stages meet, and the one junction of every
+//! command: [`cluster`], [`dedup`], [`report`] and [`evaluate`] are what a
+//! front end (the binary, a binding) calls; each opens nothing and prints
+//! nothing, and takes its inputs, settings and output paths as values.
 //!
 //! ```text
 //! pass 1 (boilerplate on):  read -> normalize -> line hashes -> learn boilerplate
@@ -15,14 +18,16 @@
 //! appended in input order, so every later stage sees the same data whatever
 //! the number of threads.
 
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use ahash::AHashMap;
 
-use crate::article::{ArticleId, ArticleMeta, Record};
+use crate::article::{ArticleId, ArticleMeta, Date, Record};
+use crate::assign::{Assignments, Labelled, Level};
 use crate::boilerplate::{self, Boilerplate};
-use crate::cluster::{self, Groups};
+use crate::cluster;
 use crate::config::{BadRecords, Config, ReadConfig, ShingleConfig, ShingleUnit};
 use crate::error::{Error, Location, RecordProblem, Result};
 use crate::hash::line_hash;
@@ -35,6 +40,7 @@ use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable
 use crate::story::{self, Stories};
 use crate::tokenize::Words;
 use crate::verify::{self, Evidence, ShingleSets};
+use crate::{dedup as dedup_out, eval, report as spread, write};
 
 /// Receives progress reports; the binary draws them, tests ignore them.
 pub trait Progress: Sync {
@@ -85,18 +91,14 @@ pub struct Stats {
 /// Everything a run produces.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Metadata of every article, in input order.
-    pub articles: Vec<ArticleMeta>,
-    /// Shingle count of every article.
-    pub sizes: Vec<u32>,
-    /// Near-duplicate groups.
-    pub groups: Groups,
-    /// Stories.
-    pub stories: Stories,
+    /// Every article's assignment.
+    pub table: Assignments,
     /// Records skipped as bad (only with `BadRecords::Skip`).
     pub skipped: Vec<(Location, RecordProblem)>,
     /// Figures.
     pub stats: Stats,
+    /// Wall seconds of the story stage's steps.
+    pub story_steps: Vec<(&'static str, f64)>,
 }
 
 /// Runs the near-duplicate job on `inputs` on the current rayon pool.
@@ -181,14 +183,317 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
         None => Stories::singletons(&groups),
     };
 
+    let stories_level = level_of(&stories, &groups);
     Ok(Outcome {
-        articles: signed.articles,
-        sizes: signed.sizes,
-        groups,
-        stories,
+        table: Assignments {
+            articles: signed.articles,
+            groups,
+            events: None,
+            stories: stories_level,
+        },
         skipped,
         stats,
+        story_steps: stories.steps,
     })
+}
+
+/// The story stage's answer as a level of the result table.
+fn level_of(stories: &Stories, groups: &crate::assign::Groups) -> Level {
+    Level {
+        of_group: stories.of_group.clone(),
+        label: stories
+            .label_group
+            .iter()
+            .map(|&g| groups.canonical[g as usize])
+            .collect(),
+        size: stories.size.clone(),
+    }
+}
+
+/// Where a command writes its main output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output.
+    Stdout,
+    /// A file, replaced whole or not at all.
+    File(PathBuf),
+}
+
+impl Target {
+    /// Writes `fill` to the target.
+    fn write(
+        &self,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        match self {
+            Target::File(path) => write::atomically(path, fill),
+            Target::Stdout => {
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+                fill(&mut w)
+                    .and_then(|()| std::io::Write::flush(&mut w))
+                    .map_err(|e| Error::Write {
+                        path: "<stdout>".into(),
+                        source: e,
+                    })
+            }
+        }
+    }
+}
+
+/// A spread report to write: its directory and what it shows.
+#[derive(Debug, Clone)]
+pub struct ReportTarget {
+    /// Directory of the report files (created if needed).
+    pub dir: PathBuf,
+    /// Which stories, in what order.
+    pub view: spread::View,
+}
+
+/// `storyhash cluster`: runs the job and writes the assignment CSV to
+/// `csv`, then the report, if asked for, from the same table (no second
+/// reading of the inputs). The write stage's time is added to the stats.
+pub fn cluster(
+    inputs: &[Input],
+    cfg: &Config,
+    csv: &Target,
+    report: Option<&ReportTarget>,
+    progress: &dyn Progress,
+) -> Result<Outcome> {
+    let mut outcome = run(inputs, cfg, progress)?;
+    let clock = Instant::now();
+    progress.stage("write");
+    csv.write(|w| write::write_csv(w, &outcome.table))?;
+    if let Some(r) = report {
+        let stories = spread::build(&outcome.table, r.view.sort, r.view.min_outlets);
+        spread::write_all(&r.dir, &stories, r.view.html_stories)?;
+    }
+    outcome.stats.stages.push(StageTime {
+        name: "write",
+        seconds: clock.elapsed().as_secs_f64(),
+    });
+    Ok(outcome)
+}
+
+/// The outputs of `storyhash dedup`.
+#[derive(Debug, Clone)]
+pub struct DedupTarget {
+    /// The deduplicated collection: a file, or a new directory for `.txt`
+    /// inputs. Never one of the inputs.
+    pub kept: PathBuf,
+    /// The keep/drop decision of every article, if wanted.
+    pub decisions: Option<PathBuf>,
+}
+
+/// `storyhash dedup`: runs the job (stories are not needed to keep one
+/// copy per group, so `cfg.story` is best `None`) and writes the canonical
+/// article of every group back in the inputs' own format. Returns the
+/// outcome and the number of articles kept.
+pub fn dedup(
+    inputs: &[Input],
+    input_paths: &[PathBuf],
+    cfg: &Config,
+    out: &DedupTarget,
+    progress: &dyn Progress,
+) -> Result<(Outcome, usize)> {
+    dedup_out::check_target(&out.kept, input_paths)?;
+    let layout = match inputs.first().map(Input::format) {
+        _ if inputs.iter().any(|i| i.format() != inputs[0].format()) => {
+            return Err(Error::Setting(
+                "dedup writes the inputs' own format, and these inputs mix formats; \
+                 deduplicate each format on its own"
+                    .into(),
+            ));
+        }
+        Some(crate::config::Format::TextDir) => dedup_out::Layout::Files,
+        Some(crate::config::Format::Csv) => dedup_out::Layout::Csv,
+        Some(crate::config::Format::JsonLines) | None => dedup_out::Layout::JsonLines,
+    };
+    let mut outcome = run(inputs, cfg, progress)?;
+    let clock = Instant::now();
+    progress.stage("write");
+    let feed = Box::new(
+        |sink: &mut dyn FnMut(&Location, crate::article::Raw<'_>) -> Result<()>| {
+            read::raw_records(inputs, sink)
+        },
+    );
+    let kept = dedup_out::write_kept(&out.kept, layout, &outcome.table, feed)?;
+    if let Some(path) = &out.decisions {
+        write::atomically(path, |w| dedup_out::write_decisions(w, &outcome.table))?;
+    }
+    outcome.stats.stages.push(StageTime {
+        name: "write",
+        seconds: clock.elapsed().as_secs_f64(),
+    });
+    Ok((outcome, kept))
+}
+
+/// What `storyhash report` did.
+#[derive(Debug)]
+pub struct Reported {
+    /// Stories written.
+    pub stories: usize,
+    /// Articles in the cluster file.
+    pub articles: usize,
+    /// Input records skipped as bad (only with `BadRecords::Skip`).
+    pub skipped: Vec<(Location, RecordProblem)>,
+}
+
+/// `storyhash report`: the spread report of a cluster CSV written earlier.
+/// Titles, outlets and dates come from `inputs`, read once through the same
+/// reader and bad-record policy as `cluster`; the CSV's `source` and `date`
+/// columns serve where an article is not in the inputs.
+pub fn report(
+    clusters: &Path,
+    inputs: &[Input],
+    cfg: &ReadConfig,
+    out: &ReportTarget,
+    progress: &dyn Progress,
+) -> Result<Reported> {
+    let rows = read::read_clusters(clusters)?;
+    progress.stage("read");
+    let mut skipped = Vec::new();
+    let known = read_metadata(inputs, cfg, progress, &mut skipped)?;
+    let by_id: AHashMap<&str, &ArticleMeta> = known.iter().map(|m| (&*m.id, m)).collect();
+    let name = clusters.display().to_string();
+    let matched = rows
+        .iter()
+        .filter(|r| by_id.contains_key(r.id.as_str()))
+        .count();
+    if matched == 0 && !rows.is_empty() && !inputs.is_empty() {
+        return Err(Error::Setting(format!(
+            "{name}: no article id of the clusters is in the inputs; give the collection \
+             the clusters were made from"
+        )));
+    }
+    let cluster_input: std::sync::Arc<str> = name.as_str().into();
+    let mut labelled = Vec::with_capacity(rows.len());
+    for r in rows {
+        let meta = match by_id.get(r.id.as_str()) {
+            Some(m) => ArticleMeta {
+                id: r.id.as_str().into(),
+                source: m.source.clone().or(r.source.map(String::into_boxed_str)),
+                date: match &m.date {
+                    Some(d) => Some(d.clone()),
+                    None => csv_date(&name, r.line, r.date.as_deref())?,
+                },
+                title: m.title.clone(),
+                location: m.location.clone(),
+            },
+            None => ArticleMeta {
+                id: r.id.as_str().into(),
+                source: r.source.map(String::into_boxed_str),
+                date: csv_date(&name, r.line, r.date.as_deref())?,
+                title: None,
+                location: Location {
+                    input: cluster_input.clone(),
+                    line: r.line,
+                },
+            },
+        };
+        labelled.push(Labelled {
+            line: r.line,
+            meta,
+            dup_group: r.dup_group,
+            event: r.event,
+            story: r.story,
+            matched: r.matched,
+        });
+    }
+    let table = Assignments::from_labels(labelled)
+        .map_err(|(line, reason)| Error::input(format!("{name}:{line}"), reason))?;
+    let stories = spread::build(&table, out.view.sort, out.view.min_outlets);
+    spread::write_all(&out.dir, &stories, out.view.html_stories)?;
+    Ok(Reported {
+        stories: stories.len(),
+        articles: table.len(),
+        skipped,
+    })
+}
+
+/// A date from the cluster CSV's `date` column.
+fn csv_date(name: &str, line: u64, raw: Option<&str>) -> Result<Option<Date>> {
+    raw.map(|d| Date::parse(d).map_err(|p| Error::input(format!("{name}:{line}"), p.to_string())))
+        .transpose()
+}
+
+/// Where `storyhash eval` finds a labelling: a file and its two columns.
+#[derive(Debug, Clone)]
+pub struct LabelSource {
+    /// CSV with a header, or JSON Lines.
+    pub path: PathBuf,
+    /// Column or field of the article id.
+    pub id: String,
+    /// Column or field of the label.
+    pub label: String,
+}
+
+/// `storyhash eval`: scores a predicted labelling against gold labels.
+pub fn evaluate(pred: &LabelSource, gold: &LabelSource) -> Result<eval::Scores> {
+    let p = eval::load_labels(&pred.path, &pred.id, &pred.label)?;
+    let g = eval::load_labels(&gold.path, &gold.id, &gold.label)?;
+    Ok(eval::score(&eval::align(&p, &g)))
+}
+
+/// The metadata of every article of `inputs` (no text kept), with bad
+/// records and repeated ids failed or skipped as in [`run`].
+fn read_metadata(
+    inputs: &[Input],
+    cfg: &ReadConfig,
+    progress: &dyn Progress,
+    skipped: &mut Vec<(Location, RecordProblem)>,
+) -> Result<Vec<ArticleMeta>> {
+    let mut articles: Vec<ArticleMeta> = Vec::new();
+    let mut seen: AHashMap<Box<str>, ArticleId> = AHashMap::new();
+    for_each_batch(inputs, cfg, |batch| {
+        let input = &inputs[batch.input];
+        let records = batch.map_records(
+            &cfg.fields,
+            || (),
+            |(), place, r| {
+                (
+                    place,
+                    r.map(|mut r| {
+                        let len = r.text.len() as u64;
+                        r.text = String::new();
+                        (r, len)
+                    }),
+                )
+            },
+        );
+        let (mut n, mut bytes) = (0u64, 0u64);
+        for (place, r) in records {
+            let location = place.locate(input);
+            let (r, len) = match r {
+                Ok(r) => r,
+                Err(problem) => {
+                    bad_record(location, problem, cfg, Some(skipped))?;
+                    continue;
+                }
+            };
+            if let Some(&first) = seen.get(r.id.as_str()) {
+                let problem = RecordProblem::DuplicateId {
+                    id: r.id,
+                    first: articles[first.index()].location.clone(),
+                };
+                bad_record(location, problem, cfg, Some(skipped))?;
+                continue;
+            }
+            seen.insert(r.id.as_str().into(), ArticleId(articles.len() as u32));
+            articles.push(ArticleMeta {
+                id: r.id.into(),
+                source: r.source.map(String::into_boxed_str),
+                date: r.date,
+                title: r.title.map(String::into_boxed_str),
+                location,
+            });
+            n += 1;
+            bytes += len;
+        }
+        progress.advance(n, bytes);
+        Ok(())
+    })?;
+    Ok(articles)
 }
 
 /// Streams every batch of every input to `f`, reading on a separate thread.
