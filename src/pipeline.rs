@@ -430,8 +430,8 @@ pub struct LabelSource {
 
 /// `storyhash eval`: scores a predicted labelling against gold labels.
 pub fn evaluate(pred: &LabelSource, gold: &LabelSource) -> Result<eval::Scores> {
-    let p = eval::load_labels(&pred.path, &pred.id, &pred.label)?;
-    let g = eval::load_labels(&gold.path, &gold.id, &gold.label)?;
+    let p = read::load_labels(&pred.path, &pred.id, &pred.label)?;
+    let g = read::load_labels(&gold.path, &gold.id, &gold.label)?;
     Ok(eval::score(&eval::align(&p, &g)))
 }
 

@@ -14,13 +14,15 @@
 mod clusters;
 mod csv;
 mod jsonl;
+mod labels;
 mod txt;
 
 pub use clusters::{ClusterRow, read_clusters};
 pub use csv::header_names;
+pub use labels::{LabelFormat, load_labels, read_labels};
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -191,17 +193,23 @@ fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
 }
 
 /// Wraps a reader in a gzip decoder when it starts with the gzip magic
-/// bytes; plain input is read directly, with no intermediate buffer.
-fn decompress<R: Read + Seek + Send + 'static>(mut r: R) -> std::io::Result<Box<dyn Read + Send>> {
+/// bytes. The peeked bytes are chained back in front, so any reader works,
+/// seekable or not (a pipe, a process substitution); plain input is then
+/// read directly, with no intermediate buffer.
+pub(crate) fn decompress<'a>(
+    mut r: impl Read + Send + 'a,
+) -> std::io::Result<Box<dyn Read + Send + 'a>> {
     let mut magic = [0u8; 2];
     let mut got = 0;
     while got < 2 {
-        match r.read(&mut magic[got..])? {
-            0 => break,
-            n => got += n,
+        match r.read(&mut magic[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
-    r.seek(SeekFrom::Start(0))?;
+    let r = std::io::Cursor::new(magic).take(got as u64).chain(r);
     if got == 2 && magic == [0x1f, 0x8b] {
         let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, r));
         Ok(Box::new(gz))
