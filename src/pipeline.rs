@@ -28,17 +28,14 @@ use crate::article::{ArticleId, ArticleMeta, Date, Record};
 use crate::assign::{Assignments, Labelled, Level};
 use crate::boilerplate::{self, Boilerplate};
 use crate::cluster;
-use crate::config::{BadRecords, Config, ReadConfig, ShingleConfig, ShingleUnit};
+use crate::config::{BadRecords, Config, ReadConfig, ShingleUnit};
 use crate::error::{Error, Location, RecordProblem, Result};
-use crate::hash::line_hash;
 use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
-use crate::normalize::normalize_into;
 use crate::read::{self, Batch, Input, Place};
-use crate::shingle::{Distinct, char_units, fold_windows};
+use crate::shingle::Shingler;
 use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
 use crate::story::{self, Stories};
-use crate::tokenize::Words;
 use crate::verify::{self, Evidence, ShingleSets};
 use crate::{dedup as dedup_out, eval, report as spread, write};
 
@@ -137,7 +134,7 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     };
 
     progress.stage("sign");
-    let signed = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
+    let (signed, df) = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
     stats.text_bytes = signed.bytes;
     stats.sketch_bytes = signed.sigs.heap_bytes()
         + signed.terms.heap_bytes()
@@ -174,7 +171,7 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     let stories = match &cfg.story {
         Some(s) => {
             progress.stage("stories");
-            let st = story::stories(&signed.articles, &groups, &signed.terms, &signed.df, s);
+            let st = story::stories(&signed.articles, &groups, &signed.terms, &df, s);
             stats.story_candidates = st.candidates;
             stats.story_edges = st.edges;
             lap(&mut stats, "stories");
@@ -542,78 +539,8 @@ fn bad_record(
 /// Per-thread scratch buffers, so the hot loop allocates nothing per article.
 #[derive(Default)]
 struct Scratch {
-    words: Words,
-    line_words: Words,
-    lines: Vec<(u64, u32)>,
-    text: String,
-    normalized: String,
-    units: Vec<u64>,
-    shingles: Vec<u64>,
-    distinct: Distinct,
+    sh: Shingler,
     terms: TermScratch,
-}
-
-impl Scratch {
-    /// Fills `lines` with the keys and lengths of the text's short lines.
-    fn read_lines(&mut self, text: &str) {
-        self.lines.clear();
-        for line in boilerplate::raw_lines(text) {
-            if let Some(key) = boilerplate::line_key(line, &mut self.line_words) {
-                self.lines.push((key, line.len() as u32));
-            }
-        }
-    }
-
-    /// Tokenises `text` into `words` without its boilerplate lines (all of
-    /// it when every line is boilerplate: an article made only of template
-    /// text is better compared on it than not at all).
-    fn read_words(&mut self, text: &str, boiler: &Boilerplate) {
-        self.words.clear();
-        let mut dropped = false;
-        for line in boilerplate::raw_lines(text) {
-            let mark = self.words.len();
-            self.words.extend(line);
-            let short = line.len() <= boilerplate::MAX_LINE_BYTES;
-            if short
-                && self.words.len() > mark
-                && boiler.contains(line_hash(&self.words.hashes[mark..]))
-            {
-                self.words.truncate(mark);
-                dropped = true;
-            }
-        }
-        if dropped && self.words.is_empty() {
-            self.words.tokenize(text);
-        }
-    }
-
-    /// Fills `shingles` from `text` without its boilerplate lines.
-    fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) {
-        self.shingles.clear();
-        match cfg.unit {
-            ShingleUnit::Words => {
-                self.read_words(text, boiler);
-                fold_windows(&self.words.hashes, cfg.k, &mut self.shingles);
-            }
-            ShingleUnit::Chars => {
-                self.text.clear();
-                let mut kept_any = false;
-                for line in boilerplate::raw_lines(text) {
-                    let drop = boilerplate::line_key(line, &mut self.line_words)
-                        .is_some_and(|k| boiler.contains(k));
-                    if !drop {
-                        self.text.push_str(line);
-                        self.text.push('\n');
-                        kept_any |= !self.line_words.is_empty();
-                    }
-                }
-                let source = if kept_any { self.text.as_str() } else { text };
-                normalize_into(source, &mut self.normalized);
-                char_units(self.normalized.lines(), &mut self.units);
-                fold_windows(&self.units, cfg.k, &mut self.shingles);
-            }
-        }
-    }
 }
 
 fn learn_boilerplate(
@@ -632,10 +559,10 @@ fn learn_boilerplate(
         let seen: Vec<Seen> =
             batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
                 let r = r.map_err(|p| (place, p))?;
-                sc.read_lines(&r.text);
-                let mut out = Vec::with_capacity(sc.lines.len());
+                sc.sh.read_lines(&r.text);
+                let mut out = Vec::with_capacity(sc.sh.lines.len());
                 let source = boilerplate::source_id(r.source.as_deref());
-                boilerplate::observe(&mut sc.lines, 0, source, &mut out);
+                boilerplate::observe(&mut sc.sh.lines, 0, source, &mut out);
                 Ok((out, r.text.len().min(u32::MAX as usize) as u32))
             });
         let (mut articles, mut bytes) = (0u64, 0u64);
@@ -679,7 +606,6 @@ struct Signed {
     sigs: Signatures,
     sets: Option<ShingleSets>,
     terms: TermTable,
-    df: DocFreq,
     bytes: u64,
 }
 
@@ -689,7 +615,7 @@ fn sign_all(
     boiler: &Boilerplate,
     progress: &dyn Progress,
     skipped: &mut Vec<(Location, RecordProblem)>,
-) -> Result<Signed> {
+) -> Result<(Signed, DocFreq)> {
     let signer = Signer::new(&cfg.minhash);
     let k = signer.len();
     let exact = cfg.verify.exact;
@@ -699,13 +625,13 @@ fn sign_all(
         sigs: Signatures::new(k),
         sets: exact.then(ShingleSets::new),
         terms: TermTable::new(),
-        // 4M counters (16 MB): more than the distinct terms of most collections.
-        df: DocFreq::new(if cfg.story.is_some() { 22 } else { 1 }),
         bytes: 0,
     };
-    let df = std::mem::replace(&mut out.df, DocFreq::new(0));
-    let stop = StopWords::default();
+    // Counted into by the parallel signing while the records before are
+    // taken into `out`, so it stands apart from `out`.
+    let df = DocFreq::for_run(cfg.story.is_some());
     let story = cfg.story.as_ref();
+    let stop = StopWords::default();
     let mut absorb = Absorb {
         out: &mut out,
         seen: AHashMap::new(),
@@ -722,24 +648,24 @@ fn sign_all(
         let sign = || {
             batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
                 let signed = r.map(|mut r| {
-                    sc.shingle(&r.text, &cfg.shingle, boiler);
+                    sc.sh.shingle(&r.text, &cfg.shingle, boiler);
                     let mut sig = vec![0u32; k];
-                    signer.sign(&sc.shingles, &mut sig);
+                    signer.sign(&sc.sh.shingles, &mut sig);
                     // Set size, not window count: containment is about sets.
-                    let size = sc.distinct.count(&sc.shingles) as u32;
+                    let size = sc.sh.distinct.count(&sc.sh.shingles) as u32;
                     let mut terms = Vec::new();
                     if let Some(s) = story {
                         if cfg.shingle.unit != ShingleUnit::Words {
-                            sc.read_words(&r.text, boiler);
+                            sc.sh.read_words(&r.text, boiler);
                         }
                         let title = r.title.as_deref();
-                        terms::extract(&sc.words, title, &stop, s, &mut sc.terms, &mut terms);
+                        terms::extract(&sc.sh.words, title, &stop, s, &mut sc.terms, &mut terms);
                         // Counted here, in parallel; a duplicate id takes
                         // its count back when the record is taken in
                         // (increments commute).
                         df.add(&terms);
                     }
-                    let set = exact.then(|| sc.shingles.clone());
+                    let set = exact.then(|| sc.sh.shingles.clone());
                     let text_len = r.text.len() as u64;
                     // The text is done with: free it on this thread.
                     r.text = String::new();
@@ -766,8 +692,7 @@ fn sign_all(
     if let Some((input, records)) = pending {
         absorb.take(input, records, &df)?;
     }
-    out.df = df;
-    Ok(out)
+    Ok((out, df))
 }
 
 /// A record of the signature pass: where it was read and what came of it.

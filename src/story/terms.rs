@@ -291,6 +291,13 @@ pub struct DocFreq {
 }
 
 impl DocFreq {
+    /// The table a run counts into: 2^22 counters (16 MB), more than the
+    /// distinct terms of most collections (a collision only adds one term's
+    /// count to another's), or a token table when there is no story stage.
+    pub fn for_run(stories: bool) -> DocFreq {
+        DocFreq::new(if stories { 22 } else { 1 })
+    }
+
     /// A table of `2^bits` counters.
     pub fn new(bits: u32) -> DocFreq {
         let n = 1usize << bits;
