@@ -1,5 +1,5 @@
 //! The one place where the stages meet, and the one junction of every
-//! command: [`cluster`], [`dedup`], [`report`] and [`evaluate`] are what a
+//! command: [`cluster()`], [`dedup`], [`report`] and [`evaluate`] are what a
 //! front end (the binary, a binding) calls; each opens nothing and prints
 //! nothing, and takes its inputs, settings and output paths as values.
 //!
@@ -7,16 +7,21 @@
 //! pass 1 (boilerplate on):  read -> normalize -> line hashes -> learn boilerplate
 //! pass 2:                   read -> normalize -> drop boilerplate -> shingle -> sign
 //!                                                               \-> story terms, document frequencies
-//! then:                     lsh candidates -> verify -> cluster -> stories
+//! then:                     lsh candidates -> verify -> cluster -> stories -> result table
 //! ```
 //!
 //! Both passes stream: a reading thread cuts inputs into batches of a few
 //! megabytes while the rayon pool parses and signs the previous batch, so the
 //! text of the collection is never held in memory at once; what stays is one
 //! signature, one shingle count, a few dozen story terms and the metadata per
-//! article. Results are
-//! appended in input order, so every later stage sees the same data whatever
-//! the number of threads.
+//! article. Results are appended in input order, so every later stage sees
+//! the same data whatever the number of threads.
+//!
+//! The commands then hand the result table ([`Assignments`]) to the writers:
+//! `cluster` writes the CSV and then the report (a report never describes a
+//! CSV that was not written); `dedup` feeds the inputs' raw records to the
+//! dedup writer; `report` rebuilds the table from a cluster CSV and the
+//! inputs' metadata, read once.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;

@@ -14,7 +14,7 @@ use crate::normalize::separator;
 use unicode_normalization::UnicodeNormalization;
 
 /// The words of a text as hashes, and where its lines end: the same words
-/// and lines as [`normalize_into`] produces, without building the text.
+/// and lines as [`crate::normalize::normalize_into`] produces, without building the text.
 #[derive(Debug, Default)]
 pub struct Words {
     /// Word hashes ([`word_hash`] of each normalised word), in order.
@@ -277,7 +277,7 @@ impl Words {
     /// the masks with bit tricks, with no per-byte branch. A word that
     /// touches a non-ASCII byte, a non-ASCII character between words and a
     /// word longer than a block go through the byte-at-a-time scanner
-    /// ([`Self::scan_bytes`]), which the block scanner must agree with
+    /// (`scan_bytes`), which the block scanner must agree with
     /// exactly (a property test compares them).
     pub fn extend(&mut self, text: &str) {
         let bytes = text.as_bytes();

@@ -37,7 +37,7 @@ impl Labels {
     /// # Panics
     ///
     /// When the table already holds `u32::MAX` ids (the crate numbers
-    /// documents with `u32`, see [`crate::ArticleId`]); [`load_labels`]
+    /// documents with `u32`, see [`crate::ArticleId`]); [`crate::read::load_labels`]
     /// reports that case as an error instead.
     pub fn insert(&mut self, id: &str, label: &str) -> bool {
         let pos = u32::try_from(self.ids.len())
