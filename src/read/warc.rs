@@ -12,10 +12,10 @@
 //! A record's place is its 1-based number in the file, written where other
 //! inputs write a line number. Each record's byte span in the file is known
 //! (the gzip member of a compressed record, the record itself otherwise),
-//! so `dedup` copies kept records byte for byte ([`copy`]).
+//! so `dedup` copies kept records byte for byte ([`raw_records`]).
 
 use std::cell::Cell;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read};
 use std::rc::Rc;
 
 use warc::WarcHeader;
@@ -69,7 +69,7 @@ impl<R: BufRead> BufRead for Counting<R> {
 }
 
 /// One record as read: its headers, body and span in the file.
-struct Raw {
+struct Stored {
     headers: warc::RawRecordHeader,
     body: Vec<u8>,
     /// Byte span in the file (a gzip member may hold several records:
@@ -84,7 +84,7 @@ struct Raw {
 fn records(
     r: Box<dyn Read + Send>,
     name: &str,
-    f: &mut dyn FnMut(u64, Raw) -> Result<bool>,
+    f: &mut dyn FnMut(u64, Stored) -> Result<bool>,
 ) -> Result<bool> {
     let at = Rc::new(Cell::new(0u64));
     let mut file = Counting {
@@ -93,9 +93,10 @@ fn records(
     };
     let io = |e: std::io::Error| Error::io(name, e);
     let bad = |n: u64, e: warc::Error| {
-        Error::Config(format!(
-            "{name}: WARC record {n} cannot be read ({e}); is the file complete?"
-        ))
+        Error::input(
+            name,
+            format!("WARC record {n} cannot be read ({e}); is the file complete?"),
+        )
     };
     let gzip = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
     let mut n = 0u64;
@@ -118,7 +119,7 @@ fn records(
             for rec in parsed {
                 n += 1;
                 let (headers, body) = rec.map_err(|e| bad(n, e))?;
-                let raw = Raw {
+                let raw = Stored {
                     headers,
                     body,
                     span,
@@ -136,7 +137,7 @@ fn records(
             let (headers, body) = rec.map_err(|e| bad(n, e))?;
             let span = (start, at.get());
             start = span.1;
-            let raw = Raw {
+            let raw = Stored {
                 headers,
                 body,
                 span,
@@ -166,7 +167,7 @@ enum Kind {
     Other,
 }
 
-fn classify(raw: Raw, warc_id: WarcId, seq: u64) -> Kind {
+fn classify(raw: Stored, warc_id: WarcId, seq: u64) -> Kind {
     let kind = header(&raw.headers, WarcHeader::WarcType).unwrap_or_default();
     match kind.to_ascii_lowercase().as_str() {
         "response" => {}
@@ -326,57 +327,63 @@ pub(super) fn scan(
     Ok(done && (pages.is_empty() || sink(super::html::batch(input, pages, cache))))
 }
 
-/// Copies to `out`, byte for byte, the `warcinfo` records and the article
-/// records whose place `keep` accepts. Returns the number of articles
-/// written.
-pub(super) fn copy(
+/// Feeds every record of the archive to `sink` as stored ([`crate::article::Raw`]): the
+/// bytes of each record (its gzip member when compressed), with its place.
+/// `raw` and `file` are two readers of the same bytes as stored: spans are
+/// found on the first and the bytes read from the second, both forward
+/// only, so standard input held in memory works too.
+pub(super) fn raw_records(
     raw: Box<dyn Read + Send>,
     file: Box<dyn Read + Send>,
     name: &std::sync::Arc<str>,
-    keep: &dyn Fn(&Location) -> bool,
-    out: &mut dyn Write,
-) -> Result<usize> {
-    // Spans are found on one reading of the file and copied from another:
-    // both go forward only, so standard input held in memory works too.
-    let mut spans: Vec<(u64, u64)> = Vec::new();
-    let mut written = 0;
+    sink: &mut dyn FnMut(&Location, crate::article::Raw<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut spans: Vec<(u64, u64, bool)> = Vec::new();
     records(raw, name, &mut |n, rec| {
+        if !rec.alone {
+            return Err(Error::input(
+                format!("{name}: record {n}"),
+                "it shares its gzip member with other records, so it cannot be copied \
+                 alone; recompress the archive one record per member",
+            ));
+        }
         let kind = header(&rec.headers, WarcHeader::WarcType).unwrap_or_default();
-        let info = kind.eq_ignore_ascii_case("warcinfo");
+        spans.push((
+            rec.span.0,
+            rec.span.1,
+            kind.eq_ignore_ascii_case("warcinfo"),
+        ));
+        Ok(true)
+    })?;
+    let mut file = std::io::BufReader::new(file);
+    let mut pos = 0u64;
+    let mut bytes = Vec::new();
+    for (n, (start, end, info)) in (1u64..).zip(spans) {
+        let read = std::io::copy(&mut (&mut file).take(start - pos), &mut std::io::sink())
+            .and_then(|_| {
+                bytes.clear();
+                (&mut file).take(end - start).read_to_end(&mut bytes)
+            })
+            .map_err(|e| Error::io(&**name, e))?;
+        if read as u64 != end - start {
+            let changed = std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file changed while it was read",
+            );
+            return Err(Error::io(&**name, changed));
+        }
+        pos = end;
         let at = Location {
             input: name.clone(),
             line: n,
         };
-        let wanted = info || (kind.eq_ignore_ascii_case("response") && keep(&at));
-        if wanted {
-            if !rec.alone {
-                return Err(Error::Config(format!(
-                    "{name}: record {n} shares its gzip member with other records, so it \
-                     cannot be copied alone; recompress the archive one record per member"
-                )));
-            }
-            written += usize::from(!info);
-            spans.push(rec.span);
-        }
-        Ok(true)
-    })?;
-    let mut file = file;
-    let mut pos = 0u64;
-    let write_err = |e: std::io::Error| Error::Write {
-        path: "output".into(),
-        source: e,
-    };
-    for (start, end) in spans {
-        std::io::copy(&mut (&mut file).take(start - pos), &mut std::io::sink())
-            .map_err(|e| Error::io(&**name, e))?;
-        let n = std::io::copy(&mut (&mut file).take(end - start), out).map_err(write_err)?;
-        if n != end - start {
-            return Err(Error::io(
-                &**name,
-                std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file changed"),
-            ));
-        }
-        pos = end;
+        sink(
+            &at,
+            crate::article::Raw::WarcRecord {
+                bytes: &bytes,
+                info,
+            },
+        )?;
     }
-    Ok(written)
+    Ok(())
 }

@@ -313,7 +313,7 @@ fn survives(bytes: Vec<u8>, format: storyhash::config::Format) -> Result<usize, 
         ..storyhash::Config::default()
     };
     pipeline::run(&[input], &cfg, &NoProgress)
-        .map(|o| o.articles.len())
+        .map(|o| o.table.articles.len())
         .map_err(|e| e.to_string())
 }
 
