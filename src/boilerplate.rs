@@ -30,9 +30,9 @@
 //!    documents, at most half of their text.
 //!
 //! Test 3 is waived for a **wide** line, one whose documents are unrelated
-//! beyond doubt: seen at least [`WIDE_FACTOR`] `· min_docs` times, with at
-//! least that many times the contexts test 2 asks for, making up half of
-//! its occurrences, where the contexts are taken over each document's rare
+//! beyond doubt: in at least [`WIDE_FACTOR`] `· min_docs` distinct
+//! contexts, and in no fewer than test 2 asks for, making up half of its
+//! occurrences, where the contexts are taken over each document's rare
 //! lines only (a template's other lines recur with it and would otherwise
 //! give every page the same context), and only in documents with
 //! [`RARE_MIN_BYTES`] of such text. On full
@@ -62,9 +62,12 @@ use crate::tokenize::Words;
 /// learning pass read most of the text without tokenising it.
 pub const MAX_LINE_BYTES: usize = 320;
 
-/// How many times the contexts of test 2 a line needs for test 3 to be
-/// waived (and for a long line to be boilerplate at all): with the default
-/// `min_docs` of 3, 24 unrelated documents of one outlet.
+/// How many times `min_docs` distinct contexts a line needs for test 3 to
+/// be waived (and for a long line to be boilerplate at all): with the
+/// default `min_docs` of 3, 24 unrelated documents. A template shared by
+/// the sites of one network needs no more (test 2 still asks for
+/// `min_docs` per outlet), while wire copy reprinted by many outlets has
+/// too few contexts for its many outlets.
 pub const WIDE_FACTOR: usize = 8;
 
 /// Bytes of rare lines a document needs to give a wide line a context:
@@ -216,7 +219,7 @@ fn is_boilerplate(
             .map(|j| distinct(&|o: &Observation| rare[o.doc as usize][j]))
             .min()
             .unwrap_or(0);
-        if fewest >= wide_min * known && 2 * fewest >= occurrences {
+        if fewest >= wide_min.max(min_docs * known) && 2 * fewest >= occurrences {
             return true;
         }
     }
@@ -440,6 +443,22 @@ mod tests {
         let b = learn(&refs, 0, 3);
         assert!((1..=6).all(|l| b.contains(l)), "{b:?}");
         assert!(learn(&refs[..5], 0, 3).is_empty());
+    }
+
+    #[test]
+    fn a_network_template_across_many_sites_is_boilerplate_but_wire_copy_is_not() {
+        // Line 5, twice the length of each article, closes 60 unrelated
+        // pages of 20 sites (3 each); line 6 is a wire paragraph reprinted
+        // once by each of 30 sites, every copy with 300 bytes of its own.
+        let docs: Vec<(u32, Vec<(u64, u32)>)> = (0..60u64)
+            .map(|i| (1 + (i % 20) as u32, vec![(1000 + i, 300), (5, 600)]))
+            .chain((0..30u64).map(|i| (100 + i as u32, vec![(2000 + i, 300), (6, 400)])))
+            .collect();
+        let refs: Vec<(u32, &[(u64, u32)])> =
+            docs.iter().map(|(s, d)| (*s, d.as_slice())).collect();
+        let b = learn(&refs, 0, 3);
+        assert!(b.contains(5), "{b:?}");
+        assert!(!b.contains(6), "{b:?}");
     }
 
     #[test]
