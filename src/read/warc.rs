@@ -214,10 +214,22 @@ struct Http {
 
 impl Http {
     fn parse(bytes: &[u8]) -> Option<Http> {
+        // Crawlers of HTTP/2 and HTTP/3 sites write the version as it was
+        // (`HTTP/2 200`), which the HTTP/1 parser refuses: the head is
+        // parsed as HTTP/1.1, the rest being the same.
+        let version_end = bytes.iter().position(|&b| b == b' ')?;
+        let (head, shift): (std::borrow::Cow<'_, [u8]>, isize) = match &bytes[..version_end] {
+            b"HTTP/2" | b"HTTP/2.0" | b"HTTP/3" | b"HTTP/3.0" => {
+                let mut v = b"HTTP/1.1".to_vec();
+                v.extend_from_slice(&bytes[version_end..]);
+                (v.into(), 8 - version_end as isize)
+            }
+            _ => (bytes.into(), 0),
+        };
         let mut headers = [httparse::EMPTY_HEADER; 128];
         let mut resp = httparse::Response::new(&mut headers);
-        let body_start = match resp.parse(bytes).ok()? {
-            httparse::Status::Complete(n) => n,
+        let body_start = match resp.parse(&head).ok()? {
+            httparse::Status::Complete(n) => usize::try_from(n as isize - shift).ok()?,
             httparse::Status::Partial => return None,
         };
         let get = |name: &str| {
@@ -227,9 +239,14 @@ impl Http {
                 .map(|h| String::from_utf8_lossy(h.value).trim().to_ascii_lowercase())
                 .unwrap_or_default()
         };
+        let mut content_type = get("content-type");
+        if content_type.is_empty() && looks_like_html(&bytes[body_start..]) {
+            // No type given: the body says what it is.
+            content_type = "text/html".into();
+        }
         Some(Http {
             status: resp.code?,
-            content_type: get("content-type"),
+            content_type,
             encoding: get("content-encoding"),
             chunked: get("transfer-encoding").contains("chunked"),
             body_start,
@@ -267,6 +284,17 @@ impl Http {
         };
         if decoded.is_ok() { out } else { body }
     }
+}
+
+/// Whether a body without a declared type starts like an HTML document.
+fn looks_like_html(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(512)];
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let lower = head[start..].to_ascii_lowercase();
+    lower.starts_with(b"<!doctype html") || lower.starts_with(b"<html")
 }
 
 /// Joins the chunks of a chunked transfer; `None` when it is not one.
@@ -386,4 +414,47 @@ pub(super) fn raw_records(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_heads_of_every_version_and_untyped_html() {
+        let h =
+            Http::parse(b"HTTP/2 200\r\ncontent-type: text/html; charset=UTF-8\r\n\r\n<p>x</p>")
+                .expect("an HTTP/2 head");
+        assert_eq!(h.status, 200);
+        assert!(h.is_html());
+        assert_eq!(h.charset().as_deref(), Some("utf-8"));
+        assert_eq!(
+            h.into_body(b"HTTP/2 200\r\ncontent-type: text/html; charset=UTF-8\r\n\r\n<p>x</p>"),
+            b"<p>x</p>"
+        );
+        let raw = b"HTTP/1.0 200 OK\r\n\r\n  <!DOCTYPE html><p>x</p>";
+        assert!(Http::parse(raw).expect("a head").is_html());
+        let pdf = b"HTTP/1.1 200 OK\r\n\r\n%PDF-1.4";
+        assert!(!Http::parse(pdf).expect("a head").is_html());
+        let moved = Http::parse(b"HTTP/1.1 301 Moved\r\nLocation: /x\r\n\r\n").expect("a head");
+        assert_eq!(moved.status, 301);
+        assert!(Http::parse(b"not http at all").is_none());
+    }
+
+    #[test]
+    fn chunked_and_compressed_bodies_are_undone() {
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").as_deref(),
+            Some(&b"abcde"[..])
+        );
+        assert_eq!(dechunk(b"zz\r\nabc"), None);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"<p>page</p>").unwrap();
+        let mut raw =
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
+        raw.extend(gz.finish().unwrap());
+        let h = Http::parse(&raw).expect("a head");
+        assert_eq!(h.into_body(&raw), b"<p>page</p>");
+    }
 }
