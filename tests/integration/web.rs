@@ -361,3 +361,24 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn dedup_on_a_directory_of_pages_copies_the_kept_files() {
+    let wd = Workdir::new();
+    let pages = fixture("web/pages");
+    let run = wd.run(["dedup", "-q", pages.to_str().unwrap(), "-o", "kept"]);
+    run.success();
+    for rel in [
+        "gazette/roggenbrot.htm",
+        "ledger/2025/03/14/millbrook-flood.html",
+        "ledger/2025/03/15/flood-pictures.html",
+        "ledger/2025/03/18/kestrel-bay-mayor.html",
+    ] {
+        assert_eq!(
+            wd.read(&format!("kept/{rel}")),
+            fixture_bytes(&format!("web/pages/{rel}")),
+            "{rel}"
+        );
+    }
+    assert!(!wd.join("kept/gazette/millbrook-flood.htm").exists());
+}
