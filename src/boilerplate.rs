@@ -27,7 +27,9 @@
 //!    that carry them, while a trimmed copy is made almost only of the
 //!    lines it shares with its original. The recurring lines (those seen
 //!    `min_docs` times or more) must cover, on average over the line's
-//!    documents, at most half of their text.
+//!    documents, at most half of their text. Wide lines (below) are found
+//!    first, and this share is taken of the text they leave: a site's
+//!    teasers are weighed against its articles, not against its menus.
 //!
 //! Test 3 is waived for a **wide** line, one whose documents are unrelated
 //! beyond doubt: in at least [`WIDE_FACTOR`] `· min_docs` distinct
@@ -187,59 +189,93 @@ pub fn observe(lines: &mut Vec<(u64, u32)>, doc: u32, source: u32, out: &mut Vec
     }
 }
 
-/// Whether the line observed in `run` (all its occurrences, at least
-/// `min_docs`) is boilerplate: a wide line (module docs), or one that passes
-/// the three tests. `covered[d]` is the bytes of document `d` in recurring
-/// lines, `rare[d]` its contexts taken over its rare lines only; `scratch`
-/// is reused.
-fn is_boilerplate(
+/// Distinct values of `key` over `run`; `scratch` is reused.
+fn distinct(
+    run: &[Observation],
+    scratch: &mut Vec<u32>,
+    key: impl Fn(&Observation) -> u32,
+) -> usize {
+    scratch.clear();
+    scratch.extend(run.iter().map(key));
+    scratch.sort_unstable();
+    scratch.dedup();
+    scratch.len()
+}
+
+/// Distinct known sources among the line's occurrences (at least 1).
+fn known_sources(run: &[Observation], scratch: &mut Vec<u32>) -> usize {
+    let sources = distinct(run, scratch, |o| o.source);
+    let unknown = usize::from(run.iter().any(|o| o.source == 0));
+    (sources - unknown).max(1)
+}
+
+/// Whether the line observed in `run` is wide (module docs): `rare[d]` are
+/// document `d`'s contexts taken over its rare lines only.
+fn is_wide(
     run: &[Observation],
     min_docs: usize,
-    doc_bytes: &[u32],
-    covered: &[u64],
     rare: &[[u32; CONTEXTS]],
     scratch: &mut Vec<u32>,
 ) -> bool {
-    let occurrences = run.len();
-    let mut distinct = |key: &dyn Fn(&Observation) -> u32| {
-        scratch.clear();
-        scratch.extend(run.iter().map(key));
-        scratch.sort_unstable();
-        scratch.dedup();
-        scratch.len()
-    };
-    let sources = distinct(&|o: &Observation| o.source);
-    let unknown = usize::from(run.iter().any(|o| o.source == 0));
-    let known = (sources - unknown).max(1);
     let wide_min = WIDE_FACTOR * min_docs;
-    if occurrences >= wide_min {
-        // The other lines of a template recur as often as it does, so its
-        // contexts are taken over each document's rare lines: the article.
-        let fewest = (0..CONTEXTS)
-            .map(|j| distinct(&|o: &Observation| rare[o.doc as usize][j]))
-            .min()
-            .unwrap_or(0);
-        if fewest >= wide_min.max(min_docs * known) && 2 * fewest >= occurrences {
-            return true;
-        }
-    }
-    if run[0].bytes as usize > MAX_LINE_BYTES {
+    if run.len() < wide_min {
         return false;
     }
+    let known = known_sources(run, scratch);
+    // The other lines of a template recur as often as it does, so its
+    // contexts are taken over each document's rare lines: the article.
     let fewest = (0..CONTEXTS)
-        .map(|j| distinct(&|o: &Observation| o.contexts[j]))
+        .map(|j| distinct(run, scratch, |o| rare[o.doc as usize][j]))
+        .min()
+        .unwrap_or(0);
+    fewest >= wide_min.max(min_docs * known) && 2 * fewest >= run.len()
+}
+
+/// The context of `line` in a document whose other lines' two smallest
+/// mixed hashes under `seed` are `low`: the smallest that is not the line's
+/// own (none, `u32::MAX`, when the line is alone in the document).
+fn context(low: (u64, u64), line: u64, seed: u64) -> u32 {
+    let other = if mix64(line ^ seed) == low.0 {
+        low.1
+    } else {
+        low.0
+    };
+    (other >> 32) as u32
+}
+
+/// Whether the short line observed in `run` (all its occurrences, at least
+/// `min_docs`) passes the three tests of the module docs. `covered[d]` is
+/// the bytes of document `d` in recurring lines and `own[d]` the length of
+/// its text, both without its wide lines; `low[d]` the two smallest mixed
+/// hashes of its lines that are not wide, for the contexts.
+fn passes_tests(
+    run: &[Observation],
+    min_docs: usize,
+    own: &[u64],
+    covered: &[u64],
+    low: &[[(u64, u64); CONTEXTS]],
+    scratch: &mut Vec<u32>,
+) -> bool {
+    let occurrences = run.len();
+    let line = run[0].line;
+    let fewest = (0..CONTEXTS)
+        .map(|j| {
+            distinct(run, scratch, |o| {
+                context(low[o.doc as usize][j], line, SEEDS[j])
+            })
+        })
         .min()
         .unwrap_or(0);
     if fewest < min_docs || 2 * fewest < occurrences {
         return false;
     }
-    if fewest < min_docs * known {
+    if fewest < min_docs * known_sources(run, scratch) {
         return false;
     }
     let share: f64 = run
         .iter()
         .map(|o| {
-            let total = f64::from(doc_bytes[o.doc as usize].max(1));
+            let total = own[o.doc as usize].max(1) as f64;
             (covered[o.doc as usize] as f64 / total).min(1.0)
         })
         .sum::<f64>()
@@ -259,27 +295,22 @@ impl Boilerplate {
     pub fn learn(mut obs: Vec<Observation>, doc_bytes: &[u32], min_docs: u32) -> Boilerplate {
         let min_docs = min_docs as usize;
         obs.par_sort_unstable_by_key(|o| (o.line, o.doc));
-        // Test 3 needs, per document, the bytes covered by recurring lines.
-        // Sums of integers commute, so the parallel additions give the
-        // same totals whatever the schedule.
-        let covered: Vec<AtomicU64> = (0..doc_bytes.len()).map(|_| AtomicU64::new(0)).collect();
-        obs.par_chunk_by(|a, b| a.line == b.line)
-            .filter(|run| run.len() >= min_docs)
-            .for_each(|run| {
-                for o in run {
-                    covered[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
-                }
-            });
-        let covered: Vec<u64> = covered.into_iter().map(AtomicU64::into_inner).collect();
-        // Contexts over each document's rare lines (seen fewer times than a
-        // wide line needs), for the wide test; minima commute like sums.
-        let wide_min = WIDE_FACTOR * min_docs;
-        let rare: Vec<[AtomicU64; CONTEXTS]> = (0..doc_bytes.len())
+        let n = doc_bytes.len();
+        // Sums and minima of integers commute, so the parallel updates
+        // below give the same values whatever the schedule.
+        let counters = || -> Vec<AtomicU64> { (0..n).map(|_| AtomicU64::new(0)).collect() };
+        let settle =
+            |v: Vec<AtomicU64>| -> Vec<u64> { v.into_iter().map(AtomicU64::into_inner).collect() };
+
+        // Contexts over each document's rare lines (seen fewer than
+        // `min_docs` times: its own text, not even a teaser of it on other
+        // pages), for the wide test.
+        let rare: Vec<[AtomicU64; CONTEXTS]> = (0..n)
             .map(|_| std::array::from_fn(|_| AtomicU64::new(u64::MAX)))
             .collect();
-        let rare_bytes: Vec<AtomicU64> = (0..doc_bytes.len()).map(|_| AtomicU64::new(0)).collect();
+        let rare_bytes = counters();
         obs.par_chunk_by(|a, b| a.line == b.line)
-            .filter(|run| run.len() < wide_min)
+            .filter(|run| run.len() < min_docs)
             .for_each(|run| {
                 for o in run {
                     for (slot, seed) in rare[o.doc as usize].iter().zip(SEEDS) {
@@ -292,24 +323,80 @@ impl Boilerplate {
         // header line) gives no context: all such documents share one.
         let rare: Vec<[u32; CONTEXTS]> = rare
             .into_iter()
-            .zip(rare_bytes)
+            .zip(settle(rare_bytes))
             .map(|(r, b)| {
-                if b.into_inner() < RARE_MIN_BYTES {
+                if b < RARE_MIN_BYTES {
                     [u32::MAX; CONTEXTS]
                 } else {
                     r.map(|x| (x.into_inner() >> 32) as u32)
                 }
             })
             .collect();
-        let lines: Vec<u64> = obs
+
+        // Wide lines first; the rest is judged on the text they leave, so a
+        // site's teasers count against its article, not against its menus.
+        let wide_bytes = counters();
+        let wide: Vec<u64> = obs
             .par_chunk_by(|a, b| a.line == b.line)
-            .filter(|run| run.len() >= min_docs)
             .map_init(Vec::new, |scratch, run| {
-                is_boilerplate(run, min_docs, doc_bytes, &covered, &rare, scratch)
-                    .then_some(run[0].line)
+                is_wide(run, min_docs, &rare, scratch).then(|| {
+                    for o in run {
+                        wide_bytes[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
+                    }
+                    run[0].line
+                })
             })
             .flatten()
             .collect();
+        let wide_bytes = settle(wide_bytes);
+        let wide_set: AHashSet<u64> = wide.iter().copied().collect();
+        let own: Vec<u64> = doc_bytes
+            .iter()
+            .zip(&wide_bytes)
+            .map(|(&d, &w)| u64::from(d).saturating_sub(w))
+            .collect();
+        // Test 3 needs, per document, the bytes covered by recurring lines.
+        let covered = counters();
+        obs.par_chunk_by(|a, b| a.line == b.line)
+            .filter(|run| run.len() >= min_docs && !wide_set.contains(&run[0].line))
+            .for_each(|run| {
+                for o in run {
+                    covered[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
+                }
+            });
+        let covered = settle(covered);
+        // Contexts without the wide lines: a site's menus would otherwise
+        // be every page's context, and its teasers would look like one
+        // article's paragraphs. One serial pass (a few mixes per line).
+        let mut low = vec![[(u64::MAX, u64::MAX); CONTEXTS]; n];
+        for run in obs.chunk_by(|a, b| a.line == b.line) {
+            if wide_set.contains(&run[0].line) {
+                continue;
+            }
+            let mixed: [u64; CONTEXTS] = std::array::from_fn(|j| mix64(run[0].line ^ SEEDS[j]));
+            for o in run {
+                for (l, &x) in low[o.doc as usize].iter_mut().zip(&mixed) {
+                    if x < l.0 {
+                        *l = (x, l.0);
+                    } else if x < l.1 {
+                        l.1 = x;
+                    }
+                }
+            }
+        }
+        let mut lines: Vec<u64> = obs
+            .par_chunk_by(|a, b| a.line == b.line)
+            .filter(|run| {
+                run.len() >= min_docs
+                    && run[0].bytes as usize <= MAX_LINE_BYTES
+                    && !wide_set.contains(&run[0].line)
+            })
+            .map_init(Vec::new, |scratch, run| {
+                passes_tests(run, min_docs, &own, &covered, &low, scratch).then_some(run[0].line)
+            })
+            .flatten()
+            .collect();
+        lines.extend(wide);
         Boilerplate {
             lines: lines.into_iter().collect(),
         }
@@ -459,6 +546,31 @@ mod tests {
         let b = learn(&refs, 0, 3);
         assert!(b.contains(5), "{b:?}");
         assert!(!b.contains(6), "{b:?}");
+    }
+
+    #[test]
+    fn teasers_on_a_templated_site_are_boilerplate() {
+        // 40 pages of one site: six template lines, an article of its own,
+        // and three teaser headlines drawn from a pool of 20 (each on about
+        // 6 pages).
+        // The template would be every page's context; without it, each
+        // teaser sits in pages that share nothing else.
+        let docs: Vec<Vec<(u64, u32)>> = (0..40u64)
+            .map(|i| {
+                let mut d: Vec<(u64, u32)> = (1..=6).map(|l| (l, 200)).collect();
+                d.push((1000 + i, 600));
+                d.extend((0..3).map(|t| (100 + mix64(i * 3 + t) % 20, 60)));
+                d
+            })
+            .collect();
+        let refs: Vec<(u32, &[(u64, u32)])> = docs.iter().map(|d| (1, d.as_slice())).collect();
+        let b = learn(&refs, 0, 3);
+        assert!((1..=6).all(|l| b.contains(l)), "{b:?}");
+        // A teaser drawn onto too few pages, or only onto pages that share
+        // their other teasers, may stay.
+        let teasers = (100..120).filter(|t| b.contains(*t)).count();
+        assert!(teasers >= 18, "{b:?}");
+        assert!((1000..1040).all(|t| !b.contains(t)));
     }
 
     #[test]
