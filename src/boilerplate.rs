@@ -13,8 +13,9 @@
 //! text from shared story text; a line is boilerplate only if it passes all:
 //!
 //! 1. **Contexts.** Each occurrence of a line is tagged, under each of
-//!    [`CONTEXTS`] hash seeds, with the smallest hash among the other short
-//!    lines of its document (a MinHash of the rest of the document). Copies
+//!    [`CONTEXTS`] hash seeds, with the smallest hash among the other lines
+//!    of its document that are not wide (a MinHash of the rest of the
+//!    document; a line alone in its document has no context). Copies
 //!    of one article mostly share their contexts; unrelated articles share
 //!    none. Under every seed the line needs `min_docs` distinct contexts,
 //!    making up at least half of its occurrences.
@@ -112,13 +113,13 @@ use crate::hash::mix64;
 /// Number of hash seeds a line's context is taken under.
 pub const CONTEXTS: usize = 4;
 
-/// One occurrence of a line in one document.
+/// One occurrence of a line in one document. Its contexts are found when
+/// the whole collection has been seen ([`Boilerplate::learn`]): they leave
+/// out the lines that turn out to be a template.
 #[derive(Debug, Clone, Copy)]
 pub struct Observation {
     /// The line's key ([`line_key`]).
     pub line: u64,
-    /// Its contexts in the document.
-    pub contexts: [u32; CONTEXTS],
     /// The document (its position in the learning pass).
     pub doc: u32,
     /// The line's length in bytes.
@@ -141,52 +142,19 @@ pub fn source_id(source: Option<&str>) -> u32 {
     })
 }
 
-/// Appends one observation per distinct short line of document `doc`.
+/// Appends one observation per distinct line of document `doc`.
 ///
-/// `lines` holds `(key, bytes)` of the document's short lines, in any
-/// order; it is sorted and deduplicated in place.
+/// `lines` holds `(key, bytes)` of the document's lines, in any order; it
+/// is sorted and deduplicated in place.
 pub fn observe(lines: &mut Vec<(u64, u32)>, doc: u32, source: u32, out: &mut Vec<Observation>) {
     lines.sort_unstable();
     lines.dedup_by_key(|l| l.0);
-    let push = |out: &mut Vec<Observation>, (line, bytes): (u64, u32), contexts| {
-        out.push(Observation {
-            line,
-            contexts,
-            doc,
-            bytes,
-            source,
-        });
-    };
-    if lines.len() == 1 {
-        // A one-line document gives its line no context: copies of a one-line
-        // brief must not make the brief look like boilerplate.
-        push(out, lines[0], [u32::MAX; CONTEXTS]);
-        return;
-    }
-    // The two smallest mixed hashes under each seed.
-    let mut low = [(u64::MAX, u64::MAX); CONTEXTS];
-    for &(h, _) in lines.iter() {
-        for (l, seed) in low.iter_mut().zip(SEEDS) {
-            let x = mix64(h ^ seed);
-            if x < l.0 {
-                *l = (x, l.0);
-            } else if x < l.1 {
-                l.1 = x;
-            }
-        }
-    }
-    for &line in lines.iter() {
-        let mut ctx = [0u32; CONTEXTS];
-        for ((c, l), seed) in ctx.iter_mut().zip(low).zip(SEEDS) {
-            let other = if mix64(line.0 ^ seed) == l.0 {
-                l.1
-            } else {
-                l.0
-            };
-            *c = (other >> 32) as u32;
-        }
-        push(out, line, ctx);
-    }
+    out.extend(lines.iter().map(|&(line, bytes)| Observation {
+        line,
+        doc,
+        bytes,
+        source,
+    }));
 }
 
 /// Distinct values of `key` over `run`; `scratch` is reused.
