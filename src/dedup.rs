@@ -5,11 +5,10 @@
 //! fields the tool does not know survive), CSV rows field for field under
 //! their header, `.txt` files as files at the same relative paths. The
 //! kept article of a group is its canonical one (`--canonical`, with
-//! preferred outlets first). Nothing is written over an input, and output
-//! appears whole or not at all.
+//! preferred outlets first). Outputs go through [`crate::output`]: never
+//! over an input, whole or not at all.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ahash::AHashSet;
@@ -17,24 +16,9 @@ use ahash::AHashSet;
 use crate::article::ArticleId;
 use crate::config::Format;
 use crate::error::{Error, Location, Result};
+use crate::output::{Output, Plan};
 use crate::pipeline::Outcome;
 use crate::read::{self, Input};
-use crate::write;
-
-/// Refuses an output path that is one of the inputs.
-pub fn check_target(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    };
-    if let Some(hit) = inputs.iter().find(|i| same(out, i)) {
-        return Err(Error::Config(format!(
-            "{}: the output would overwrite an input; choose another -o",
-            hit.display()
-        )));
-    }
-    Ok(())
-}
 
 /// Where each kept (canonical) article was read.
 fn kept_locations(outcome: &Outcome) -> AHashSet<(Arc<str>, u64)> {
@@ -48,9 +32,16 @@ fn kept_locations(outcome: &Outcome) -> AHashSet<(Arc<str>, u64)> {
         .collect()
 }
 
-/// Writes the canonical article of every group to `out` in the inputs'
-/// format; returns how many were written.
-pub fn write_kept(inputs: &[Input], outcome: &Outcome, out: &Path) -> Result<usize> {
+/// Writes the canonical article of every group to the planned output
+/// `out` in the inputs' format (a directory for directories of `.txt`
+/// files, filled in its staging directory); returns how many were written.
+/// Nothing is in place until the plan is committed.
+pub fn write_kept(
+    inputs: &[Input],
+    outcome: &Outcome,
+    plan: &mut Plan,
+    out: Output,
+) -> Result<usize> {
     let kept = kept_locations(outcome);
     let keep = |at: &Location| kept.contains(&(at.input.clone(), at.line));
     let formats: AHashSet<u8> = inputs.iter().map(|i| i.format() as u8).collect();
@@ -63,35 +54,11 @@ pub fn write_kept(inputs: &[Input], outcome: &Outcome, out: &Path) -> Result<usi
     }
     match inputs.first().map(Input::format) {
         None => Ok(0),
-        Some(Format::TextDir) => {
-            if out.exists() {
-                return Err(Error::Config(format!(
-                    "{}: already exists; dedup writes a new directory",
-                    out.display()
-                )));
-            }
-            let parent = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .prefix(".storyhash-")
-                .tempdir_in(parent)
-                .map_err(|e| Error::Write {
-                    path: out.to_path_buf(),
-                    source: e,
-                })?;
-            let n = read::copy_text_files(inputs, &keep, tmp.path())?;
-            std::fs::rename(tmp.path(), out).map_err(|e| Error::Write {
-                path: out.to_path_buf(),
-                source: e,
-            })?;
-            Ok(n)
-        }
+        Some(Format::TextDir) => read::copy_text_files(inputs, &keep, plan.staging(out)),
         Some(_) => {
             let mut failure = None;
             let mut n = 0;
-            let written = write::atomically(out, |w| match read::copy_records(inputs, &keep, w) {
+            let written = plan.write(out, |w| match read::copy_records(inputs, &keep, w) {
                 Ok(count) => {
                     n = count;
                     Ok(())

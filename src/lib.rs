@@ -36,6 +36,7 @@ pub mod eval;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod output;
 pub mod pipeline;
 pub mod read;
 pub mod report;

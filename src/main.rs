@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use storyhash::output::{DirMode, Plan};
 use storyhash::pipeline::{self, Outcome, Progress};
 use storyhash::{Error, Input, write};
 
@@ -33,6 +34,7 @@ impl From<Exit> for ExitCode {
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    remove_temp_files_on_signals();
     match cli.command {
         cli::Command::Eval(args) => match eval(&args) {
             Ok(()) => Exit::Success.into(),
@@ -60,6 +62,24 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// On SIGINT or SIGTERM, removes the temporary files and staging
+/// directories of outputs not yet in place, then ends the process as the
+/// signal would have. The handler is signal-hook's: the removal runs on an
+/// ordinary thread, not inside the signal handler.
+fn remove_temp_files_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            storyhash::output::remove_pending();
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            std::process::exit(128 + sig);
+        }
+    });
 }
 
 /// The exit status of a run.
@@ -105,23 +125,37 @@ fn run(s: &cli::Settings) -> Result<(Vec<Input>, Outcome, rayon::ThreadPool), Er
 fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), Error> {
     let started = Instant::now();
     let out = s.output.clone().unwrap_or_default();
-    storyhash::dedup::check_target(&out, &s.inputs)?;
+    // Every output is checked before any work; directories of .txt files
+    // are written back as a directory.
+    let mut plan = Plan::new(&s.inputs);
+    let kept_out = if s.inputs.iter().any(|p| p.is_dir()) {
+        plan.dir(&out, DirMode::New, &[])?
+    } else {
+        plan.file(&out)?
+    };
+    let decisions_out = decisions.as_deref().map(|p| plan.file(p)).transpose()?;
     let (inputs, outcome, _pool) = run(&s)?;
     let write_start = Instant::now();
-    let kept = storyhash::dedup::write_kept(&inputs, &outcome, &out)?;
-    if let Some(path) = &decisions {
-        write::atomically(path, |w| storyhash::dedup::write_decisions(w, &outcome))?;
+    let kept = storyhash::dedup::write_kept(&inputs, &outcome, &mut plan, kept_out)?;
+    if let Some(d) = decisions_out {
+        plan.write(d, |w| storyhash::dedup::write_decisions(w, &outcome))?;
     }
+    // Both or neither.
+    plan.commit()?;
     let write_secs = write_start.elapsed().as_secs_f64();
     if !s.quiet {
         report_skipped(&outcome);
         if s.stats {
             print_stats(&outcome, write_secs, s.threads);
         }
+        let shown = if out.as_os_str() == "-" {
+            "standard output".to_string()
+        } else {
+            out.display().to_string()
+        };
         eprintln!(
-            "storyhash: kept {kept} of {} articles in {}",
+            "storyhash: kept {kept} of {} articles in {shown}",
             outcome.articles.len(),
-            out.display()
         );
         summary(&outcome, started.elapsed());
     }
@@ -129,6 +163,10 @@ fn dedup(s: cli::Settings, decisions: Option<std::path::PathBuf>) -> Result<(), 
 }
 
 fn report(a: &cli::ReportArgs) -> Result<(), Error> {
+    let mut guarded = vec![a.clusters.clone()];
+    guarded.extend(a.inputs.iter().cloned());
+    let mut plan = Plan::new(&guarded);
+    let out = plan.dir(&a.output, DirMode::Update, &storyhash::report::FILES)?;
     let read = a.input.read_config();
     let inputs = a
         .inputs
@@ -137,7 +175,8 @@ fn report(a: &cli::ReportArgs) -> Result<(), Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let rows = storyhash::report::rows_from_csv(&a.clusters, &inputs, &read)?;
     let stories = storyhash::report::build(&rows, a.view.sort.sort_by(), a.view.min_outlets);
-    storyhash::report::write_all(&a.output, &stories, a.view.html_stories)?;
+    storyhash::report::write_all(&plan, out, &stories, a.view.html_stories)?;
+    plan.commit()?;
     if a.quiet {
         return Ok(());
     }
@@ -155,30 +194,28 @@ fn cluster(
     report: Option<(std::path::PathBuf, cli::ReportView)>,
 ) -> Result<(), Error> {
     let started = Instant::now();
+    // Every output is checked before any work, and the report is put in
+    // place only after the CSV it describes.
+    let mut plan = Plan::new(&s.inputs);
+    let csv_path = s.output.clone().unwrap_or_else(|| "-".into());
+    let csv_out = plan.file(&csv_path)?;
+    let report_out = match &report {
+        Some((dir, _)) => Some(plan.dir(dir, DirMode::Update, &storyhash::report::FILES)?),
+        None => None,
+    };
     let (_, outcome, pool) = run(&s)?;
-    if let Some((dir, view)) = &report {
+    if let (Some((_, view)), Some(out)) = (&report, report_out) {
         let rows = storyhash::report::rows_from_outcome(&outcome);
         let stories = storyhash::report::build(&rows, view.sort.sort_by(), view.min_outlets);
-        storyhash::report::write_all(dir, &stories, view.html_stories)?;
+        storyhash::report::write_all(&plan, out, &stories, view.html_stories)?;
     }
 
     let write_start = Instant::now();
     let fill = |w: &mut dyn Write| {
         write::write_csv(w, &outcome.articles, &outcome.groups, &outcome.stories)
     };
-    pool.install(|| match &s.output {
-        Some(path) => write::atomically(path, fill),
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            fill(&mut w)
-                .and_then(|()| w.flush())
-                .map_err(|e| Error::Write {
-                    path: "<stdout>".into(),
-                    source: e,
-                })
-        }
-    })?;
+    pool.install(|| plan.write(csv_out, fill))?;
+    plan.commit()?;
     let write_secs = write_start.elapsed().as_secs_f64();
 
     if !s.quiet {

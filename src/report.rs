@@ -23,9 +23,9 @@ use serde::Serialize;
 use crate::article::Date;
 use crate::config::ReadConfig;
 use crate::error::{Error, Result};
+use crate::output::{Output, Plan};
 use crate::pipeline::Outcome;
 use crate::read::{self, Input};
-use crate::write;
 
 /// What the report needs of one article.
 #[derive(Debug, Clone)]
@@ -124,17 +124,29 @@ pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Res
     Ok(rows)
 }
 
+/// The files a report directory holds.
+pub const FILES: [&str; 4] = ["stories.csv", "outlets.csv", "report.json", "report.html"];
+
 /// Writes `stories.csv`, `outlets.csv`, `report.json` and `report.html`
-/// (the first `html_stories` stories) into `dir` (created if needed), each
-/// file whole or not at all.
-pub fn write_all(dir: &Path, stories: &[Story], html_stories: usize) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    write::atomically(&dir.join("stories.csv"), |w| write_stories_csv(w, stories))?;
-    write::atomically(&dir.join("outlets.csv"), |w| write_outlets_csv(w, stories))?;
-    write::atomically(&dir.join("report.json"), |w| write_json(w, stories))?;
-    write::atomically(&dir.join("report.html"), |w| {
-        write_html(w, stories, html_stories)
-    })?;
+/// (the first `html_stories` stories) into the staging directory of the
+/// planned directory output `out`; they appear together when the plan is
+/// committed, or not at all.
+pub fn write_all(plan: &Plan, out: Output, stories: &[Story], html_stories: usize) -> Result<()> {
+    let dir = plan.staging(out);
+    let shown = plan.shown(out);
+    let one = |name: &str, fill: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        let wrap = |e: std::io::Error| Error::Write {
+            path: shown.join(name),
+            source: e,
+        };
+        let f = std::fs::File::create(dir.join(name)).map_err(wrap)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w).and_then(|()| w.flush()).map_err(wrap)
+    };
+    one(FILES[0], &|w| write_stories_csv(w, stories))?;
+    one(FILES[1], &|w| write_outlets_csv(w, stories))?;
+    one(FILES[2], &|w| write_json(w, stories))?;
+    one(FILES[3], &|w| write_html(w, stories, html_stories))?;
     Ok(())
 }
 

@@ -157,7 +157,7 @@ fn never_writes_over_an_input() {
     wd.run(["dedup", "-q", "in.jsonl", "-o", "in.jsonl"])
         .fails_with(
             2,
-            "storyhash: in.jsonl: the output would overwrite an input; choose another -o\n",
+            "storyhash: in.jsonl: the output would overwrite an input; choose another output\n",
         );
     assert_eq!(
         std::fs::read(wd.join("in.jsonl")).unwrap(),
