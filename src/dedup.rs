@@ -78,8 +78,18 @@ pub fn write_kept(
 }
 
 /// Writes the keep/drop decision of every article, in input order:
-/// `id,decision,kept,matched,similarity,containment,reason`.
+/// `id,decision,kept,matched,similarity,containment,reason,note`; `note`
+/// names the optional fields left out of the article (a date that could
+/// not be read), if any.
 pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Result<()> {
+    let mut notes: ahash::AHashMap<(Arc<str>, u64), String> = ahash::AHashMap::new();
+    for (at, problem) in &outcome.ignored_fields {
+        let note = notes.entry((at.input.clone(), at.line)).or_default();
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(&format!("left out: {problem}"));
+    }
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "id",
@@ -89,6 +99,7 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
         "similarity",
         "containment",
         "reason",
+        "note",
     ])?;
     let arts = &outcome.articles;
     for (i, a) in arts.iter().enumerate() {
@@ -124,6 +135,9 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
             &sim,
             &cont,
             &reason,
+            notes
+                .get(&(a.location.input.clone(), a.location.line))
+                .map_or("", String::as_str),
         ])?;
     }
     w.flush()

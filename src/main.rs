@@ -304,6 +304,15 @@ fn read_stdin(format: Option<storyhash::config::Format>) -> Result<Input, Error>
 
 fn report_skipped(o: &Outcome) {
     const SHOWN: usize = 20;
+    for (loc, problem) in o.ignored_fields.iter().take(SHOWN) {
+        eprintln!("storyhash: kept {loc} without a field: {problem}");
+    }
+    if o.ignored_fields.len() > SHOWN {
+        eprintln!(
+            "storyhash: ... and {} more fields left out",
+            o.ignored_fields.len() - SHOWN
+        );
+    }
     for (loc, problem) in o.skipped.iter().take(SHOWN) {
         eprintln!("storyhash: skipped {loc}: {problem}");
     }
@@ -322,6 +331,11 @@ fn summary(o: &Outcome, elapsed: Duration) {
     } else {
         let n = o.skipped.len();
         format!(", {n} bad record{} skipped", if n == 1 { "" } else { "s" })
+    };
+    let skipped = match o.ignored_fields.len() {
+        0 => skipped,
+        1 => format!("{skipped}, 1 unreadable field left out"),
+        n => format!("{skipped}, {n} unreadable fields left out"),
     };
     eprintln!(
         "storyhash: {} articles, {} groups ({} with near-duplicates){}, {:.2} s",

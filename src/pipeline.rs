@@ -93,6 +93,9 @@ pub struct Outcome {
     pub stories: Stories,
     /// Records skipped as bad (only with `BadRecords::Skip`).
     pub skipped: Vec<(Location, RecordProblem)>,
+    /// Optional fields left out of articles that were kept (only with
+    /// `BadRecords::Skip`; otherwise they fail the run), in input order.
+    pub ignored_fields: Vec<(Location, RecordProblem)>,
     /// Figures.
     pub stats: Stats,
 }
@@ -101,7 +104,8 @@ pub struct Outcome {
 pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Outcome> {
     cfg.validate()?;
     let mut stats = Stats::default();
-    let mut skipped = Vec::new();
+    let skipped = Vec::new();
+    let ignored_fields = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stats: &mut Stats, name: &'static str| {
         stats.stages.push(StageTime {
@@ -120,7 +124,8 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
                 // pass looks for, may come before it: that pass stops at
                 // the first problem in input order, so it reports.
                 Err(e @ Error::Record { .. }) => {
-                    sign_all(inputs, cfg, &Boilerplate::default(), progress, &mut skipped)?;
+                    let mut lost = (Vec::new(), Vec::new());
+                    sign_all(inputs, cfg, &Boilerplate::default(), progress, &mut lost)?;
                     return Err(e);
                 }
                 Err(e) => return Err(e),
@@ -133,7 +138,9 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     };
 
     progress.stage("sign");
-    let signed = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
+    let mut lost = (skipped, ignored_fields);
+    let signed = sign_all(inputs, cfg, &boiler, progress, &mut lost)?;
+    let (skipped, ignored_fields) = lost;
     stats.text_bytes = signed.bytes;
     stats.sketch_bytes = signed.sigs.heap_bytes()
         + signed.terms.heap_bytes()
@@ -185,6 +192,7 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
         groups,
         stories,
         skipped,
+        ignored_fields,
         stats,
     })
 }
@@ -354,6 +362,9 @@ fn learn_boilerplate(
     Ok(Boilerplate::learn(observations, &doc_bytes, min_docs))
 }
 
+/// Records skipped, or fields left out, with where they were read.
+type Lost = Vec<(Location, RecordProblem)>;
+
 /// What the signature pass keeps of one article: its record (without the
 /// text), the text's length, its signature, shingle count, shingle set
 /// (with `exact`) and story terms.
@@ -381,7 +392,7 @@ fn sign_all(
     cfg: &Config,
     boiler: &Boilerplate,
     progress: &dyn Progress,
-    skipped: &mut Vec<(Location, RecordProblem)>,
+    lost: &mut (Lost, Lost),
 ) -> Result<Signed> {
     let signer = Signer::new(&cfg.minhash);
     let k = signer.len();
@@ -402,7 +413,8 @@ fn sign_all(
     let mut absorb = Absorb {
         out: &mut out,
         seen: AHashMap::new(),
-        skipped,
+        skipped: &mut lost.0,
+        ignored_fields: &mut lost.1,
         read: &cfg.read,
         progress,
     };
@@ -472,6 +484,7 @@ struct Absorb<'a> {
     out: &'a mut Signed,
     seen: AHashMap<Box<str>, ArticleId>,
     skipped: &'a mut Vec<(Location, RecordProblem)>,
+    ignored_fields: &'a mut Vec<(Location, RecordProblem)>,
     read: &'a ReadConfig,
     progress: &'a dyn Progress,
 }
@@ -489,7 +502,7 @@ impl Absorb<'_> {
                     continue;
                 }
             };
-            let r = s.record;
+            let mut r = s.record;
             if let Some(&first) = self.seen.get(r.id.as_str()) {
                 df.remove(&s.terms);
                 let problem = RecordProblem::DuplicateId {
@@ -498,6 +511,19 @@ impl Absorb<'_> {
                 };
                 bad_record(location, problem, self.read, Some(self.skipped))?;
                 continue;
+            }
+            // A field that could not be read fails the run, or the article
+            // is kept without it, by the user's choice; never dropped.
+            for problem in std::mem::take(&mut r.ignored) {
+                match self.read.bad_records {
+                    BadRecords::Fail => {
+                        return Err(Error::Field {
+                            location: location.clone(),
+                            problem,
+                        });
+                    }
+                    BadRecords::Skip => self.ignored_fields.push((location.clone(), problem)),
+                }
             }
             self.seen
                 .insert(r.id.as_str().into(), ArticleId(out.articles.len() as u32));

@@ -120,10 +120,28 @@ pub(super) fn parse(line: &[u8], fields: &FieldNames) -> Result<Record, RecordPr
         Some(other) => return Err(type_error(&fields.text, "a string", &other)),
         None => return Err(missing(&fields.text, "--text-field")),
     };
-    let title = optional_string(raw.title, &fields.title)?;
-    let source = optional_string(raw.source, &fields.source)?;
-    let date = optional_string(raw.date, &fields.date)?;
-    Record::new(id, text, title, source, date.as_deref())
+    // An optional field of the wrong type is left out, not the article.
+    let mut ignored = Vec::new();
+    let mut opt = |v, name| {
+        optional_string(v, name).unwrap_or_else(|p| {
+            ignored.push(p);
+            None
+        })
+    };
+    let title = opt(raw.title, &fields.title);
+    let source = opt(raw.source, &fields.source);
+    let date = opt(raw.date, &fields.date);
+    let mut r = Record::new(
+        id,
+        text,
+        title,
+        source,
+        date.as_deref(),
+        fields.date_format.as_deref(),
+    )?;
+    ignored.append(&mut r.ignored);
+    r.ignored = ignored;
+    Ok(r)
 }
 
 fn missing(field: &str, flag: &'static str) -> RecordProblem {

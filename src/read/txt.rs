@@ -60,7 +60,7 @@ pub(super) fn scan(
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, e))?;
         let (line, parsed) = match String::from_utf8(bytes) {
-            Ok(text) => (1, Record::new(id, text, None, None, None)),
+            Ok(text) => (1, Record::new(id, text, None, None, None, None)),
             Err(e) => {
                 let upto = e.utf8_error().valid_up_to();
                 let line = 1 + memchr::memchr_iter(b'\n', &e.as_bytes()[..upto]).count() as u64;
