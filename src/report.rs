@@ -99,11 +99,13 @@ pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Res
     })?;
 
     let mut rows = Vec::new();
+    let mut matched = 0usize;
     for (n, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(bad)?;
         let field = |i: usize| rec.get(i).unwrap_or("").to_string();
         let rid = field(id);
         let known = meta.get(&rid);
+        matched += usize::from(known.is_some());
         let csv_date = match date.map(field).filter(|d| !d.is_empty()) {
             Some(d) => {
                 Some(Date::parse(&d).map_err(|p| Error::Config(format!("{name}:{}: {p}", n + 2)))?)
@@ -120,6 +122,21 @@ pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Res
             title: known.and_then(|k| k.0.clone()),
             id: rid,
         });
+    }
+    // Another collection than the one clustered would label every story
+    // with bare ids and no outlet or date: refuse it.
+    if matched == 0 && !rows.is_empty() && !inputs.is_empty() {
+        let names: Vec<&str> = inputs.iter().map(Input::name).collect();
+        return Err(Error::io(
+            names.join(", "),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "no article id in common with {name}; give the collection the clusters \
+                     were made from"
+                ),
+            ),
+        ));
     }
     Ok(rows)
 }
