@@ -1,8 +1,8 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
 //! (`errors`), the story stage (`stories`), the deduplicated collection
-//! (`dedup`), property tests of the library and of every reader
-//! (`properties`), and one test per reported defect (`regression`).
+//! (`dedup`), property tests of the library (`properties`) and of
+//! every reader on random and mutated bytes (`readers`), and one test per reported defect (`regression`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -15,6 +15,8 @@ mod dedup;
 mod errors;
 #[path = "integration/properties.rs"]
 mod properties;
+#[path = "integration/readers.rs"]
+mod readers;
 #[path = "integration/regression.rs"]
 mod regression;
 #[path = "integration/report.rs"]
