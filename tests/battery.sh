@@ -59,9 +59,10 @@ out_device() {
 }
 out_fifo() {
   mkfifo fifo
-  (wc -l < fifo > lines) &
+  # Bounded: a binary that replaces the FIFO never opens it.
+  timeout 60 sh -c 'wc -l < fifo' > lines &
   "$BIN" cluster -q "$NEWS" -o fifo || fail "exit $?"
-  wait
+  wait || true
   [ -p fifo ] || fail "the FIFO became $(stat -c %F fifo)"
   [ "$(cat lines)" -gt 1 ] || fail "nothing came through the FIFO"
 }
@@ -104,19 +105,29 @@ dedup_both_or_neither() {
   if "$BIN" dedup -q "$NEWS" -o d.jsonl --decisions nodir/d.csv 2>/dev/null; then fail "exit 0"; fi
   [ "$(ls -A)" = adir ] || fail "left: $(ls -A)"
 }
-# Starts storyhash on a FIFO nobody writes, waits for its outputs to be
-# planned, then sends SIGNAL.
+# Starts storyhash on a FIFO nobody writes, waits until its outputs are
+# planned (their temporary files made, which proves the output directory
+# writable before any input is read), then sends SIGNAL: nothing may remain.
 interrupted() {
   local signal="$1"; shift
   mkfifo in.jsonl
   "$BIN" "$@" 2>/dev/null &
-  local pid=$! i
+  local pid=$! i planned=no
   for i in $(seq 200); do
-    ls -A | grep -q '^\.storyhash-' && break
+    if ls -A | grep -q '^\.storyhash-'; then planned=yes; break; fi
     sleep 0.1
   done
   kill "-$signal" "$pid"
+  for i in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"
+    fail "still running 10 s after SIG$signal"
+  fi
   wait "$pid" && fail "exit 0 after SIG$signal"
+  [ "$planned" = yes ] || fail "no output planned before the input was read"
   [ "$(ls -A)" = in.jsonl ] || fail "left: $(ls -A)"
 }
 interrupt_dedup() { interrupted INT dedup in.jsonl -o out.jsonl; }

@@ -71,17 +71,15 @@ fn issue11_output_to_a_fifo_is_written_through_not_replaced() {
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
     };
     wd.run(["cluster", "-q", &news(), "-o", "fifo"]).success();
+    // Checked before the reader is joined: had the FIFO been replaced, the
+    // reader would wait for a writer for ever.
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced");
     let got = reader.join().unwrap();
     assert!(
         got.starts_with(b"id,dup_group,story,"),
         "the CSV went through the FIFO"
-    );
-    use std::os::unix::fs::FileTypeExt;
-    assert!(
-        std::fs::symlink_metadata(&fifo)
-            .unwrap()
-            .file_type()
-            .is_fifo()
     );
 }
 
@@ -239,9 +237,9 @@ fn blocked_run(wd: &Workdir, args: &[&str]) -> std::process::Child {
         .expect("start storyhash")
 }
 
-/// Waits (up to a minute) until `dir` holds a temporary of the tool.
+/// Waits (up to 30 s) until `dir` holds a temporary of the tool.
 fn wait_for_temporary(dir: &Path) -> bool {
-    for _ in 0..600 {
+    for _ in 0..300 {
         if !temporaries(dir).is_empty() {
             return true;
         }
