@@ -1,16 +1,20 @@
 //! Command-line arguments: what the user typed ([`Cli`]), turned into a
 //! validated [`Settings`] holding the library's [`Config`].
 //!
-//! The doc comments on the fields are the `--help` text.
+//! The doc comments on the fields are the `--help` text. Defaults are taken
+//! from the library's `Default` impls (`Config::default()` and its parts),
+//! so the command line and the library cannot disagree.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
-    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ReadConfig,
-    ShingleUnit, StoryConfig,
+    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, MinHashConfig,
+    ReadConfig, ShingleConfig, ShingleUnit, SourceFrom, StoryConfig, TextDirConfig, TextFormat,
+    VerifyConfig, WarcId,
 };
+use storyhash::report::View;
 
 /// Find near-duplicate news articles and group them.
 #[derive(Debug, Parser)]
@@ -89,6 +93,27 @@ pub enum FormatArg {
     Csv,
     /// A directory of .txt files (id = relative path).
     Txt,
+    /// A directory of web pages, .html or .htm (id = relative path).
+    Html,
+    /// A web archive, .warc or .warc.gz (id = target URI).
+    Warc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TextFormatArg {
+    /// Plain text.
+    Plain,
+    /// A web page: the article text, headline, date and outlet are
+    /// extracted from it (the record's own title, source and date win).
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WarcIdArg {
+    /// WARC-Target-URI, the page's address.
+    Uri,
+    /// WARC-Record-ID, unique even when one address was fetched twice.
+    Record,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -160,14 +185,14 @@ pub struct ReportView {
 
     /// Report only stories carried by at least this many outlets (1 reports
     /// every story, single articles included).
-    #[arg(long, default_value_t = 2, value_name = "N", help_heading = "Report")]
+    #[arg(long, default_value_t = View::default().min_outlets, value_name = "N", help_heading = "Report")]
     pub min_outlets: usize,
 
     /// Draw at most this many stories (the first in --sort order) in
     /// report.html; the CSV and JSON files hold them all.
     #[arg(
         long,
-        default_value_t = 1000,
+        default_value_t = View::default().html_stories,
         value_name = "N",
         help_heading = "Report"
     )]
@@ -182,11 +207,16 @@ pub enum SortArg {
     Spread,
 }
 
-impl SortArg {
-    pub fn sort_by(self) -> storyhash::report::SortBy {
-        match self {
-            SortArg::Size => storyhash::report::SortBy::Size,
-            SortArg::Spread => storyhash::report::SortBy::Spread,
+impl ReportView {
+    /// The library's view settings.
+    pub fn view(&self) -> storyhash::report::View {
+        storyhash::report::View {
+            sort: match self.sort {
+                SortArg::Size => storyhash::report::SortBy::Size,
+                SortArg::Spread => storyhash::report::SortBy::Spread,
+            },
+            min_outlets: self.min_outlets,
+            html_stories: self.html_stories,
         }
     }
 }
@@ -224,7 +254,7 @@ pub struct InputArgs {
     /// Field (JSON Lines) or column (CSV) holding the article id.
     #[arg(
         long,
-        default_value = "id",
+        default_value_t = FieldNames::default().id,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -233,7 +263,7 @@ pub struct InputArgs {
     /// Field or column holding the article text.
     #[arg(
         long,
-        default_value = "text",
+        default_value_t = FieldNames::default().text,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -242,7 +272,7 @@ pub struct InputArgs {
     /// Field or column holding the headline.
     #[arg(
         long,
-        default_value = "title",
+        default_value_t = FieldNames::default().title,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -251,7 +281,7 @@ pub struct InputArgs {
     /// Field or column holding the outlet.
     #[arg(
         long,
-        default_value = "source",
+        default_value_t = FieldNames::default().source,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -260,7 +290,7 @@ pub struct InputArgs {
     /// Field or column holding the publication date.
     #[arg(
         long,
-        default_value = "date",
+        default_value_t = FieldNames::default().date,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -278,17 +308,80 @@ pub struct InputArgs {
     /// kept without that field, and reported.
     #[arg(long, help_heading = "Input")]
     pub skip_bad_records: bool,
+
+    /// What the text field of JSON Lines or CSV holds.
+    #[arg(long, value_enum, default_value = "plain", help_heading = "Input")]
+    pub text_format: TextFormatArg,
+
+    /// Which WARC header is an article's id.
+    #[arg(long, value_enum, default_value = "uri", help_heading = "Input")]
+    pub warc_id: WarcIdArg,
+
+    /// Where a .txt file's outlet comes from: the first folder of its path
+    /// inside the input directory, or nowhere.
+    #[arg(long, value_enum, default_value = "dir", help_heading = "Input")]
+    pub source_from: SourceFromArg,
+
+    /// A regular expression with the named groups y, m and d that finds a
+    /// .txt file's date in its path inside the input directory (`none`:
+    /// no dates); by default dates like 2025-03-14, 20250314, 2025_03_14.
+    #[arg(long, value_name = "REGEX", help_heading = "Input")]
+    pub date_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SourceFromArg {
+    /// The first folder of the file's path.
+    Dir,
+    /// No outlet.
+    None,
 }
 
 impl InputArgs {
     /// The reading settings.
-    pub fn read_config(&self) -> ReadConfig {
-        ReadConfig {
+    pub fn read_config(&self) -> Result<ReadConfig, storyhash::Error> {
+        let date_pattern = match self.date_pattern.as_deref() {
+            None => TextDirConfig::default().date_pattern,
+            Some("none") => None,
+            Some(p) => {
+                let re = regex::Regex::new(p).map_err(|e| {
+                    storyhash::Error::Setting(format!("--date-pattern {p:?} is not a pattern: {e}"))
+                })?;
+                if !["y", "m", "d"]
+                    .iter()
+                    .all(|g| re.capture_names().flatten().any(|n| n == *g))
+                {
+                    return Err(storyhash::Error::Setting(format!(
+                        "--date-pattern {p:?} needs the named groups y, m and d, \
+                         like (?P<y>\\d{{4}})(?P<m>\\d\\d)(?P<d>\\d\\d)"
+                    )));
+                }
+                Some(re)
+            }
+        };
+        Ok(ReadConfig {
+            text_dir: TextDirConfig {
+                source_from: match self.source_from {
+                    SourceFromArg::Dir => SourceFrom::Dir,
+                    SourceFromArg::None => SourceFrom::None,
+                },
+                date_pattern,
+            },
             format: self.format.map(|f| match f {
                 FormatArg::Jsonl => Format::JsonLines,
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Txt => Format::TextDir,
+                FormatArg::Html => Format::HtmlDir,
+                FormatArg::Warc => Format::Warc,
             }),
+            text_format: match self.text_format {
+                TextFormatArg::Plain => TextFormat::Plain,
+                TextFormatArg::Html => TextFormat::Html,
+            },
+            warc_id: match self.warc_id {
+                WarcIdArg::Uri => WarcId::TargetUri,
+                WarcIdArg::Record => WarcId::RecordId,
+            },
             fields: FieldNames {
                 id: self.id_field.clone(),
                 text: self.text_field.clone(),
@@ -302,7 +395,7 @@ impl InputArgs {
             } else {
                 BadRecords::Fail
             },
-        }
+        })
     }
 }
 
@@ -321,7 +414,7 @@ pub struct RunArgs {
     #[arg(
         short,
         long,
-        default_value_t = 0.35,
+        default_value_t = VerifyConfig::default().threshold,
         value_name = "J",
         help_heading = "Matching"
     )]
@@ -331,7 +424,7 @@ pub struct RunArgs {
     /// longer one (wire copy inside a longer story, trimmed copies).
     #[arg(
         long,
-        default_value_t = 0.8,
+        default_value_t = VerifyConfig::default().containment.unwrap_or(1.0),
         value_name = "C",
         help_heading = "Matching"
     )]
@@ -350,7 +443,7 @@ pub struct RunArgs {
     #[arg(
         short = 'k',
         long,
-        default_value_t = 5,
+        default_value_t = ShingleConfig::default().k,
         value_name = "K",
         help_heading = "Matching"
     )]
@@ -363,7 +456,7 @@ pub struct RunArgs {
     /// Signature length: more is more accurate and slower.
     #[arg(
         long,
-        default_value_t = 128,
+        default_value_t = MinHashConfig::default().num_perm,
         value_name = "N",
         help_heading = "Matching"
     )]
@@ -391,7 +484,7 @@ pub struct RunArgs {
     /// different articles.
     #[arg(
         long,
-        default_value_t = 3,
+        default_value_t = BoilerplateConfig::default().min_docs,
         value_name = "N",
         help_heading = "Boilerplate"
     )]
@@ -402,7 +495,7 @@ pub struct RunArgs {
     /// lower broader stories.
     #[arg(
         long,
-        default_value_t = 0.12,
+        default_value_t = StoryConfig::default().cut,
         value_name = "CUT",
         help_heading = "Stories"
     )]
@@ -441,10 +534,15 @@ pub struct Settings {
 }
 
 impl RunArgs {
-    /// Builds the validated settings, writing to `output`.
-    pub fn settings(self, output: Option<PathBuf>) -> Result<Settings, storyhash::Error> {
+    /// Builds the validated settings, writing to `output`; `adjust` sets
+    /// what the command itself decides, before validation.
+    pub fn settings(
+        self,
+        output: Option<PathBuf>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<Settings, storyhash::Error> {
         let mut config = Config {
-            read: self.input.read_config(),
+            read: self.input.read_config()?,
             ..Config::default()
         };
         config.normalize.boilerplate = (!self.no_boilerplate).then_some(BoilerplateConfig {
@@ -472,6 +570,7 @@ impl RunArgs {
             CanonicalArg::Longest => CanonicalPolicy::Longest,
             CanonicalArg::First => CanonicalPolicy::First,
         };
+        adjust(&mut config);
         config.validate()?;
         Ok(Settings {
             config,
@@ -481,5 +580,28 @@ impl RunArgs {
             quiet: self.quiet,
             stats: self.stats,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cluster` with no flags must run the library's defaults: the
+    /// settings are compared whole, so a default changed on one side only
+    /// fails here.
+    #[test]
+    fn command_line_defaults_are_the_library_defaults() {
+        let Command::Cluster(args) = Cli::parse_from(["storyhash", "cluster", "in.jsonl"]).command
+        else {
+            panic!("not the cluster command");
+        };
+        let report = args.view.view();
+        let s = args.run.settings(None, |_| {}).unwrap();
+        assert_eq!(
+            format!("{:?}", s.config),
+            format!("{:?}", Config::default())
+        );
+        assert_eq!(report, View::default());
     }
 }

@@ -3,87 +3,185 @@
 //!
 //! Records pass through unchanged: JSON lines are copied byte for byte (so
 //! fields the tool does not know survive), CSV rows field for field under
-//! their header, `.txt` files as files at the same relative paths. The
+//! their header, `.txt` files and web pages as files at the same relative
+//! paths, web archive records byte for byte (with the archive's `warcinfo`
+//! records, which describe the crawl). The
 //! kept article of a group is its canonical one (`--canonical`, with
 //! preferred outlets first). Outputs go through [`crate::output`]: never
-//! over an input, whole or not at all.
+//! over an input, whole or not at all, and with the decisions both or
+//! neither.
 
 use std::io::Write;
 use std::sync::Arc;
 
 use ahash::AHashSet;
 
-use crate::article::ArticleId;
-use crate::config::Format;
-use crate::error::{Error, Location, Result};
+use crate::article::{ArticleId, Raw};
+use crate::assign::Assignments;
+use crate::error::{Error, Location, RecordProblem, Result};
 use crate::output::{Output, Plan};
-use crate::pipeline::Outcome;
-use crate::read::{self, Input};
+
+/// How the deduplicated collection is written: the inputs' own layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// JSON lines in one file, byte for byte.
+    JsonLines,
+    /// CSV rows in one file under the first input's header.
+    Csv,
+    /// `.txt` files or web pages in a new directory, at their relative
+    /// paths.
+    Files,
+    /// Web archive records in one file, byte for byte.
+    Warc,
+}
 
 /// Where each kept (canonical) article was read.
-fn kept_locations(outcome: &Outcome) -> AHashSet<(Arc<str>, u64)> {
-    (0..outcome.articles.len() as u32)
+fn kept_locations(table: &Assignments) -> AHashSet<(Arc<str>, u64)> {
+    (0..table.len() as u32)
         .map(ArticleId)
-        .filter(|&id| outcome.groups.is_canonical(id))
+        .filter(|&id| table.groups.is_canonical(id))
         .map(|id| {
-            let at = &outcome.articles[id.index()].location;
+            let at = &table.articles[id.index()].location;
             (at.input.clone(), at.line)
         })
         .collect()
 }
 
-/// Writes the canonical article of every group to the planned output
-/// `out` in the inputs' format (a directory for directories of `.txt`
-/// files, filled in its staging directory); returns how many were written.
-/// Nothing is in place until the plan is committed.
+/// The records the collection is read back as: `feed` passes each record
+/// of the inputs, in order, to the sink it is given.
+pub type Feed<'a> = dyn FnOnce(&mut dyn FnMut(&Location, Raw<'_>) -> Result<()>) -> Result<()> + 'a;
+
+/// Writes the canonical article of every group to the planned output `out`
+/// in `layout` (for [`Layout::Files`], a directory output, filled in its
+/// staging directory), taking the records from `feed`; returns how many
+/// were written. Nothing is in place until the plan is committed.
 pub fn write_kept(
-    inputs: &[Input],
-    outcome: &Outcome,
     plan: &mut Plan,
     out: Output,
+    layout: Layout,
+    table: &Assignments,
+    feed: Box<Feed<'_>>,
 ) -> Result<usize> {
-    let kept = kept_locations(outcome);
+    let shown = plan.shown(out).to_path_buf();
+    let out = (out, shown.as_path());
+    let kept = kept_locations(table);
     let keep = |at: &Location| kept.contains(&(at.input.clone(), at.line));
-    let formats: AHashSet<u8> = inputs.iter().map(|i| i.format() as u8).collect();
-    if formats.len() > 1 {
-        return Err(Error::Config(
-            "dedup writes the inputs' own format, and these inputs mix formats; \
-             deduplicate each format on its own"
-                .into(),
-        ));
-    }
-    match inputs.first().map(Input::format) {
-        None => Ok(0),
-        Some(Format::TextDir) => read::copy_text_files(inputs, &keep, plan.staging(out)),
-        Some(_) => {
-            let mut failure = None;
-            let mut n = 0;
-            let written = plan.write(out, |w| match read::copy_records(inputs, &keep, w) {
-                Ok(count) => {
-                    n = count;
-                    Ok(())
+    let mut n = 0;
+    match layout {
+        Layout::Files => {
+            let staging = plan.staging(out.0).to_path_buf();
+            feed(&mut |at, raw| {
+                let Raw::TextFile { path, rel } = raw else {
+                    return Ok(());
+                };
+                if keep(at) {
+                    let target = staging.join(rel);
+                    if let Some(parent) = target.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    }
+                    std::fs::copy(path, &target).map_err(|e| Error::io(&target, e))?;
+                    n += 1;
                 }
-                Err(e) => {
+                Ok(())
+            })?;
+        }
+        Layout::Warc => {
+            let mut failure = None;
+            let written = plan.write(out.0, |w| {
+                let fed = feed(&mut |at, raw| {
+                    if let Raw::WarcRecord { bytes, info } = raw
+                        && (info || keep(at))
+                    {
+                        w.write_all(bytes).map_err(|e| Error::Write {
+                            path: out.1.to_path_buf(),
+                            source: e,
+                        })?;
+                        n += usize::from(!info);
+                    }
+                    Ok(())
+                });
+                if let Err(e) = fed {
                     failure = Some(e);
-                    Err(std::io::Error::other("reading the inputs failed"))
+                    return Err(std::io::Error::other("reading the inputs failed"));
+                }
+                w.flush()
+            });
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            written?;
+        }
+        Layout::JsonLines | Layout::Csv => {
+            // `fill` speaks io::Error; a failure of the reading side is
+            // kept aside and returned as it is.
+            let mut failure = None;
+            let written = plan.write(out.0, |w| {
+                let mut sink = match layout {
+                    Layout::Csv => Sink::Csv(Box::new(
+                        csv::WriterBuilder::new().flexible(true).from_writer(w),
+                    )),
+                    _ => Sink::Json(w),
+                };
+                let mut header_written = false;
+                let fed = feed(&mut |at, raw| {
+                    let io = |e: std::io::Error| Error::Write {
+                        path: out.1.to_path_buf(),
+                        source: e,
+                    };
+                    match (&mut sink, raw) {
+                        (Sink::Json(w), Raw::JsonLine(line)) if keep(at) => {
+                            w.write_all(line)
+                                .and_then(|()| w.write_all(b"\n"))
+                                .map_err(io)?;
+                            n += 1;
+                        }
+                        (Sink::Csv(w), Raw::CsvHeader(h)) if !header_written => {
+                            w.write_byte_record(h).map_err(|e| io(e.into()))?;
+                            header_written = true;
+                        }
+                        (Sink::Csv(w), Raw::CsvRow(r)) if keep(at) => {
+                            w.write_byte_record(r).map_err(|e| io(e.into()))?;
+                            n += 1;
+                        }
+                        _ => {}
+                    }
+                    Ok(())
+                });
+                if let Err(e) = fed {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("reading the inputs failed"));
+                }
+                match sink {
+                    Sink::Csv(mut w) => w.flush(),
+                    Sink::Json(w) => w.flush(),
                 }
             });
             if let Some(e) = failure {
                 return Err(e);
             }
             written?;
-            Ok(n)
         }
     }
+    Ok(n)
+}
+
+/// Where kept records go: straight through, or through a CSV writer.
+enum Sink<'a> {
+    Json(&'a mut dyn Write),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
 }
 
 /// Writes the keep/drop decision of every article, in input order:
 /// `id,decision,kept,matched,similarity,containment,reason,note`; `note`
-/// names the optional fields left out of the article (a date that could
-/// not be read), if any.
-pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Result<()> {
+/// names the optional fields left out of the article (`ignored`: a date
+/// that could not be read, say), if any.
+pub fn write_decisions(
+    out: &mut dyn Write,
+    table: &Assignments,
+    ignored: &[(Location, RecordProblem)],
+) -> std::io::Result<()> {
     let mut notes: ahash::AHashMap<(Arc<str>, u64), String> = ahash::AHashMap::new();
-    for (at, problem) in &outcome.ignored_fields {
+    for (at, problem) in ignored {
         let note = notes.entry((at.input.clone(), at.line)).or_default();
         if !note.is_empty() {
             note.push_str("; ");
@@ -101,43 +199,40 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
         "reason",
         "note",
     ])?;
-    let arts = &outcome.articles;
-    for (i, a) in arts.iter().enumerate() {
-        let id = ArticleId(i as u32);
-        let g = outcome.groups.group[i] as usize;
-        let canonical = outcome.groups.canonical[g];
-        let size = outcome.groups.size[g];
-        let best = outcome.groups.best[i];
-        let (matched, sim, cont) = match best {
-            Some(b) => (
-                &*arts[b.other.index()].id,
-                format!("{:.4}", b.jaccard),
-                format!("{:.4}", b.containment),
-            ),
+    for (i, r) in table.rows().enumerate() {
+        let (matched, sim, cont) = match r.matched {
+            Some((other, jaccard, containment)) => {
+                (other, format!("{jaccard:.4}"), format!("{containment:.4}"))
+            }
             None => ("", String::new(), String::new()),
         };
-        let (decision, reason) = if canonical == id {
-            let why = if size == 1 {
+        let (decision, reason) = if r.canonical {
+            let why = if table.groups.too_short[i] {
+                "too short to judge (too few words left after extraction and boilerplate \
+                 removal)"
+                    .to_string()
+            } else if r.group_size == 1 {
                 "no near-duplicate".to_string()
             } else {
-                format!("canonical of {size} near-duplicates")
+                format!("canonical of {} near-duplicates", r.group_size)
             };
             ("keep", why)
         } else {
-            let why = format!("near-duplicate of {}", arts[canonical.index()].id);
-            ("drop", why)
+            ("drop", format!("near-duplicate of {}", r.dup_group))
         };
+        let at = &table.articles[i].location;
+        let note = notes
+            .get(&(at.input.clone(), at.line))
+            .map_or("", String::as_str);
         w.write_record([
-            &*a.id,
+            r.id,
             decision,
-            &*arts[canonical.index()].id,
+            r.dup_group,
             matched,
             &sim,
             &cont,
             &reason,
-            notes
-                .get(&(a.location.input.clone(), a.location.line))
-                .map_or("", String::as_str),
+            note,
         ])?;
     }
     w.flush()

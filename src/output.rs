@@ -269,6 +269,12 @@ impl Plan {
         Ok(Output(self.slots.len() - 1))
     }
 
+    /// Writes `out` as the bytes come, even when its name ends in `.gz`:
+    /// for bytes that are already gzip (the records of a `.warc.gz`).
+    pub fn already_compressed(&mut self, out: Output) {
+        self.slots[out.0].gzip = false;
+    }
+
     /// The path the user gave for `out`.
     pub fn shown(&self, out: Output) -> &Path {
         &self.slots[out.0].shown
@@ -374,8 +380,9 @@ impl Plan {
 
     fn check_stdout(&mut self) -> Result<()> {
         if self.claimed.iter().any(|(p, _)| p.as_os_str() == STDOUT) {
-            return Err(Error::Config(
-                "standard output (`-`) can take only one output".into(),
+            return Err(refuse(
+                Path::new("-"),
+                "standard output can take only one output; give files for the others",
             ));
         }
         self.claimed.push((STDOUT.into(), None));
@@ -390,10 +397,7 @@ impl Plan {
             {
                 let me = identity(&meta);
                 if let Some((p, _)) = self.input_files.iter().find(|(_, i)| *i == me) {
-                    return Err(Error::Config(format!(
-                        "{}: standard output is this input; write elsewhere",
-                        p.display()
-                    )));
+                    return Err(refuse(p, "standard output is this input; write elsewhere"));
                 }
             }
         }
@@ -403,11 +407,11 @@ impl Plan {
     fn check_identity(&self, out: &Path, me: Identity) -> Result<()> {
         if let Some((p, _)) = self.input_files.iter().find(|(_, i)| *i == me) {
             let what = if out == p {
-                format!("{}: the output would overwrite an input", out.display())
+                "the output would overwrite an input".to_string()
             } else {
-                format!("{}: the output is the input {}", out.display(), p.display())
+                format!("the output is the input {}", p.display())
             };
-            return Err(Error::Config(format!("{what}; choose another output")));
+            return Err(refuse(out, &format!("{what}; choose another output")));
         }
         Ok(())
     }
@@ -415,11 +419,11 @@ impl Plan {
     fn check_inside_inputs(&self, out: &Path, real: &Path) -> Result<()> {
         for (shown, dir) in &self.input_dirs {
             if real.starts_with(dir) {
-                return Err(Error::Config(format!(
-                    "{}: the output is inside the input directory {}; choose another output",
-                    out.display(),
+                let why = format!(
+                    "the output is inside the input directory {}; choose another output",
                     shown.display()
-                )));
+                );
+                return Err(refuse(out, &why));
             }
         }
         Ok(())
@@ -431,10 +435,7 @@ impl Plan {
             .iter()
             .any(|(p, i)| *p == real || (id.is_some() && *i == id));
         if clash {
-            return Err(Error::Config(format!(
-                "{}: given for two outputs; give each its own",
-                shown.display()
-            )));
+            return Err(refuse(shown, "given for two outputs; give each its own"));
         }
         self.claimed.push((real, id));
         Ok(())
@@ -478,8 +479,12 @@ fn fill_into<W: Write>(
     }
 }
 
+/// An output refused before any work.
 fn refuse(path: &Path, why: &str) -> Error {
-    Error::Config(format!("{}: {why}", path.display()))
+    Error::Refused {
+        path: path.to_path_buf(),
+        reason: why.to_string(),
+    }
 }
 
 /// An error writing `path`, naming it and never the temporary file.

@@ -15,131 +15,12 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use std::path::Path;
-
-use ahash::AHashMap;
 use serde::Serialize;
 
 use crate::article::Date;
-use crate::config::ReadConfig;
+use crate::assign::{Assignments, Row};
 use crate::error::{Error, Result};
 use crate::output::{Output, Plan};
-use crate::pipeline::Outcome;
-use crate::read::{self, Input};
-
-/// What the report needs of one article.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// Article id.
-    pub id: String,
-    /// Story label.
-    pub story: String,
-    /// Near-duplicate group label.
-    pub dup_group: String,
-    /// Outlet, if known.
-    pub source: Option<String>,
-    /// Publication date, if known.
-    pub date: Option<Date>,
-    /// Headline, if known.
-    pub title: Option<String>,
-}
-
-/// The rows of a finished run.
-pub fn rows_from_outcome(o: &Outcome) -> Vec<Row> {
-    let label = |g: usize| &*o.articles[o.groups.canonical[g].index()].id;
-    o.articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let g = o.groups.group[i] as usize;
-            let s = o.stories.of_group[g] as usize;
-            Row {
-                id: a.id.to_string(),
-                story: label(o.stories.label_group[s] as usize).to_string(),
-                dup_group: label(g).to_string(),
-                source: a.source.as_deref().map(str::to_string),
-                date: a.date.clone(),
-                title: a.title.as_deref().map(str::to_string),
-            }
-        })
-        .collect()
-}
-
-/// The rows of a cluster CSV (columns `id`, `story`, `dup_group`), with
-/// titles, outlets and dates taken from the original `inputs` (the CSV's
-/// `source` and `date` columns are used where an input lacks them).
-pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Result<Vec<Row>> {
-    let name = clusters.display().to_string();
-    let file = std::fs::File::open(clusters).map_err(|e| Error::io(clusters, e))?;
-    let mut rdr = csv::Reader::from_reader(std::io::BufReader::new(file));
-    let bad = |e: csv::Error| Error::Config(format!("{name}: unreadable CSV ({e})"));
-    let cols = read::header_names(&rdr.byte_headers().map_err(bad)?.clone());
-    let col = |want: &str| cols.iter().position(|c| c == want);
-    let need = |want: &str| {
-        col(want).ok_or_else(|| {
-            Error::Config(format!(
-                "{name}: no column `{want}` (columns: {}); give the CSV written by storyhash cluster",
-                cols.join(", ")
-            ))
-        })
-    };
-    let (id, story, group) = (need("id")?, need("story")?, need("dup_group")?);
-    let (source, date) = (col("source"), col("date"));
-
-    // id -> (title, source, date) from the inputs.
-    type Known = (Option<String>, Option<String>, Option<Date>);
-    let mut meta: AHashMap<String, Known> = AHashMap::new();
-    read::scan(inputs, cfg, &mut |batch| {
-        for (_, rec) in batch.into_records(&cfg.fields) {
-            if let Ok(r) = rec {
-                meta.insert(r.id, (r.title, r.source, r.date));
-            }
-        }
-        true
-    })?;
-
-    let mut rows = Vec::new();
-    let mut matched = 0usize;
-    for (n, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(bad)?;
-        let field = |i: usize| rec.get(i).unwrap_or("").to_string();
-        let rid = field(id);
-        let known = meta.get(&rid);
-        matched += usize::from(known.is_some());
-        let csv_date = match date.map(field).filter(|d| !d.is_empty()) {
-            Some(d) => {
-                Some(Date::parse(&d).map_err(|p| Error::Config(format!("{name}:{}: {p}", n + 2)))?)
-            }
-            None => None,
-        };
-        rows.push(Row {
-            story: field(story),
-            dup_group: field(group),
-            source: known
-                .and_then(|k| k.1.clone())
-                .or_else(|| source.map(field).filter(|s| !s.is_empty())),
-            date: known.and_then(|k| k.2.clone()).or(csv_date),
-            title: known.and_then(|k| k.0.clone()),
-            id: rid,
-        });
-    }
-    // Another collection than the one clustered would label every story
-    // with bare ids and no outlet or date: refuse it.
-    if matched == 0 && !rows.is_empty() && !inputs.is_empty() {
-        let names: Vec<&str> = inputs.iter().map(Input::name).collect();
-        return Err(Error::io(
-            names.join(", "),
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "no article id in common with {name}; give the collection the clusters \
-                     were made from"
-                ),
-            ),
-        ));
-    }
-    Ok(rows)
-}
 
 /// The files a report directory holds.
 pub const FILES: [&str; 4] = ["stories.csv", "outlets.csv", "report.json", "report.html"];
@@ -236,19 +117,41 @@ pub enum SortBy {
     Spread,
 }
 
+/// Which stories a report shows, in what order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    /// Story order.
+    pub sort: SortBy,
+    /// Only stories carried by at least this many outlets.
+    pub min_outlets: usize,
+    /// Stories drawn in `report.html` (all are in the CSV and JSON files).
+    pub html_stories: usize,
+}
+
+impl Default for View {
+    fn default() -> View {
+        View {
+            sort: SortBy::Size,
+            min_outlets: 2,
+            html_stories: 1000,
+        }
+    }
+}
+
 const UNKNOWN: &str = "(unknown)";
 
 /// Order key of an article: dated ones by time, undated last.
 fn when(r: &Row) -> (u8, (i64, i64)) {
-    r.date.as_ref().map_or((1, (0, 0)), |d| (0, d.order_key()))
+    r.date.map_or((1, (0, 0)), |d| (0, d.order_key()))
 }
 
 /// Builds the stories with at least `min_outlets` outlets, ordered by
 /// `sort` (ties by story label).
-pub fn build(rows: &[Row], sort: SortBy, min_outlets: usize) -> Vec<Story> {
+pub fn build(table: &Assignments, sort: SortBy, min_outlets: usize) -> Vec<Story> {
+    let rows: Vec<Row> = table.rows().collect();
     let mut by_story: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-    for r in rows {
-        by_story.entry(&r.story).or_default().push(r);
+    for r in &rows {
+        by_story.entry(r.story).or_default().push(r);
     }
     let mut stories: Vec<Story> = by_story
         .into_iter()
@@ -272,8 +175,8 @@ pub fn build(rows: &[Row], sort: SortBy, min_outlets: usize) -> Vec<Story> {
 
 /// One story from its articles, earliest first.
 fn story(label: &str, arts: &[&Row]) -> Story {
-    let outlet = |r: &Row| r.source.clone().unwrap_or_else(|| UNKNOWN.to_string());
-    let date = |r: &Row| r.date.as_ref().map(|d| d.text.to_string());
+    let outlet = |r: &Row| r.source.unwrap_or(UNKNOWN).to_string();
+    let date = |r: &Row| r.date.map(|d| d.text.to_string());
     let mut outlets: Vec<Outlet> = Vec::new();
     let mut first_when = Vec::new();
     for r in arts {
@@ -296,13 +199,10 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     order.sort_by(|&a, &b| {
         (first_when[a], &outlets[a].outlet).cmp(&(first_when[b], &outlets[b].outlet))
     });
-    let mut ranked = Vec::with_capacity(outlets.len());
+    let mut ranked: Vec<Outlet> = Vec::with_capacity(outlets.len());
     for (place, &i) in order.iter().enumerate() {
         let rank = match ranked.last() {
-            Some(prev) if first_when[order[place - 1]] == first_when[i] => {
-                let prev: &Outlet = prev;
-                prev.rank
-            }
+            Some(prev) if first_when[order[place - 1]] == first_when[i] => prev.rank,
             _ => place + 1,
         };
         ranked.push(Outlet {
@@ -313,7 +213,7 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     let outlets = ranked;
     let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for r in arts {
-        groups.entry(&r.dup_group).or_default().push(r);
+        groups.entry(r.dup_group).or_default().push(r);
     }
     let reprints = groups
         .iter()
@@ -322,20 +222,20 @@ fn story(label: &str, arts: &[&Row]) -> Story {
             let tied = g[1..].iter().take_while(|r| when(r) == when(g[0])).count();
             Reprint {
                 dup_group: label.to_string(),
-                first_id: g[0].id.clone(),
+                first_id: g[0].id.to_string(),
                 first_outlet: outlet(g[0]),
                 simultaneous: g[1..=tied]
                     .iter()
-                    .map(|r| (r.id.clone(), outlet(r)))
+                    .map(|r| (r.id.to_string(), outlet(r)))
                     .collect(),
                 followers: g[1 + tied..]
                     .iter()
-                    .map(|r| (r.id.clone(), outlet(r), date(r)))
+                    .map(|r| (r.id.to_string(), outlet(r), date(r)))
                     .collect(),
             }
         })
         .collect();
-    let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date.as_ref()).collect();
+    let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date).collect();
     // From the earliest instant to the latest, not from the first to the
     // last in order: a bare date sorts after the timed articles of its day
     // but stands at its midnight, so the difference of those two could be
@@ -347,7 +247,7 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     };
     Story {
         story: label.to_string(),
-        label: arts[0].title.clone().unwrap_or_else(|| arts[0].id.clone()),
+        label: arts[0].title.unwrap_or(arts[0].id).to_string(),
         articles: arts.len(),
         outlets: outlets.len(),
         dup_groups: groups.len(),
@@ -358,12 +258,9 @@ fn story(label: &str, arts: &[&Row]) -> Story {
         reprints,
         timeline: arts
             .iter()
-            .map(|r| (r.id.clone(), outlet(r), date(r)))
+            .map(|r| (r.id.to_string(), outlet(r), date(r)))
             .collect(),
-        seconds: arts
-            .iter()
-            .map(|r| r.date.as_ref().map(|d| d.seconds))
-            .collect(),
+        seconds: arts.iter().map(|r| r.date.map(|d| d.seconds)).collect(),
     }
 }
 
@@ -595,32 +492,51 @@ fn timeline(out: &mut impl Write, s: &Story) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::article::ArticleMeta;
+    use crate::assign::Labelled;
+    use crate::error::Location;
 
-    fn row(id: &str, story: &str, group: &str, source: &str, date: &str) -> Row {
-        Row {
-            id: id.into(),
-            story: story.into(),
-            dup_group: group.into(),
-            source: (!source.is_empty()).then(|| source.to_string()),
-            date: (!date.is_empty()).then(|| Date::parse(date).unwrap()),
-            title: Some(format!("title of {id}")),
-        }
+    /// `(id, story, dup_group, source, date)`; labels are ids, as in a
+    /// cluster CSV.
+    fn table(rows: &[(&str, &str, &str, &str, &str)]) -> Assignments {
+        let rows = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, story, group, source, date))| Labelled {
+                line: i as u64 + 2,
+                meta: ArticleMeta {
+                    id: id.into(),
+                    source: (!source.is_empty()).then(|| source.into()),
+                    date: (!date.is_empty()).then(|| Date::parse(date).unwrap()),
+                    title: Some(format!("title of {id}").into()),
+                    location: Location {
+                        input: "in".into(),
+                        line: i as u64 + 1,
+                    },
+                },
+                dup_group: group.into(),
+                event: None,
+                story: story.into(),
+                matched: None,
+            })
+            .collect();
+        Assignments::from_labels(rows).unwrap()
     }
 
     #[test]
     fn numbers_of_a_small_story_by_hand() {
-        let rows = vec![
-            row("b", "s1", "g1", "Post", "2025-03-02"),
-            row("a", "s1", "g1", "Wire", "2025-03-01"),
-            row("c", "s1", "g1", "Times", "2025-03-04"),
-            row("d", "s1", "d", "Post", "2025-03-11"),
-            row("e", "s1", "e", "", ""),
-            row("z", "s2", "z", "Times", "2025-01-01"),
-        ];
+        let rows = table(&[
+            ("b", "a", "a", "Post", "2025-03-02"),
+            ("a", "a", "a", "Wire", "2025-03-01"),
+            ("c", "a", "a", "Times", "2025-03-04"),
+            ("d", "a", "d", "Post", "2025-03-11"),
+            ("e", "a", "e", "", ""),
+            ("z", "z", "z", "Times", "2025-01-01"),
+        ]);
         let st = build(&rows, SortBy::Size, 1);
         assert_eq!(st.len(), 2);
         let s = &st[0];
-        assert_eq!(s.story, "s1");
+        assert_eq!(s.story, "a");
         assert_eq!(s.label, "title of a");
         assert_eq!((s.articles, s.outlets, s.dup_groups), (5, 4, 3));
         assert_eq!(s.first.as_deref(), Some("2025-03-01"));
@@ -643,9 +559,11 @@ mod tests {
 
     #[test]
     fn html_escapes_and_draws_one_timeline_per_story() {
-        let mut rows = vec![row("a", "s1", "a", "A & <B>", "2025-01-01")];
-        rows[0].title = Some("<script>alert(1)</script>".into());
-        rows.push(row("b", "s2", "b", "C", ""));
+        let mut rows = table(&[
+            ("a", "a", "a", "A & <B>", "2025-01-01"),
+            ("b", "b", "b", "C", ""),
+        ]);
+        rows.articles[0].title = Some("<script>alert(1)</script>".into());
         let st = build(&rows, SortBy::Size, 1);
         let mut html = Vec::new();
         write_html(&mut html, &st, 10).unwrap();

@@ -1,8 +1,11 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
 //! (`errors`), the story stage (`stories`), the deduplicated collection
-//! (`dedup`), property tests of the library (`properties`) and of
-//! every reader on random and mutated bytes (`readers`), and one test per reported defect (`regression`).
+//! (`dedup`), web pages and web archives (`web`), collections built to fool
+//! the grouping (`hostile`), metadata of `.txt` directories (`txt_meta`),
+//! property tests of the library (`properties`) and of every reader on
+//! random and mutated bytes (`readers`), and one test per reported defect
+//! (`regression`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -13,6 +16,8 @@ mod cli;
 mod dedup;
 #[path = "integration/errors.rs"]
 mod errors;
+#[path = "integration/hostile.rs"]
+mod hostile;
 #[path = "integration/properties.rs"]
 mod properties;
 #[path = "integration/readers.rs"]
@@ -23,3 +28,7 @@ mod regression;
 mod report;
 #[path = "integration/stories.rs"]
 mod stories;
+#[path = "integration/txt_meta.rs"]
+mod txt_meta;
+#[path = "integration/web.rs"]
+mod web;

@@ -1,11 +1,14 @@
 //! The `read` stage: inputs in, batches of records out.
 //!
 //! An [`Input`] is a JSON Lines file, a CSV file with a header, a directory
-//! of `.txt` files, or bytes already read from standard input; gzip, zstd,
-//! bzip2 and xz files are decompressed on the fly (recognised by their
+//! of `.txt` files or of web pages (`.html`, `.htm`), a web archive
+//! (`.warc`, `.warc.gz`), or bytes already read from standard input; gzip,
+//! zstd, bzip2 and xz files are decompressed on the fly (recognised by their
 //! magic bytes, not their name). A pipe, a FIFO or process substitution
 //! (`<(zcat x.gz)`) is read whole into memory like standard input, since it
-//! can be read only once. [`scan`] streams every input in order as [`Batch`]es of a few
+//! can be read only once. Web pages are extracted on the worker threads,
+//! like JSON lines are parsed there (`html.rs`, `extract.rs`). [`scan`]
+//! streams every input in order as [`Batch`]es of a few
 //! megabytes, so memory holds a few batches, never the collection. JSON lines
 //! are split but not parsed by the reading thread: [`Batch::map_records`]
 //! parses them on the worker threads.
@@ -13,11 +16,19 @@
 //! An input can be scanned more than once (the boilerplate pass and the
 //! signature pass each read it), which is why standard input is held as bytes.
 
+mod clusters;
 mod csv;
+mod html;
 mod jsonl;
-
-pub use csv::header_names;
+mod labels;
 mod txt;
+mod warc;
+
+pub use warc::Skipped;
+
+pub use clusters::{ClusterRow, read_clusters};
+pub use csv::header_names;
+pub use labels::{LabelFormat, load_labels, read_labels};
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -26,8 +37,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::article::Record;
-use crate::config::{FieldNames, Format, ReadConfig};
+use crate::article::{Raw, Record};
+use crate::config::{FieldNames, Format, ReadConfig, TextFormat};
 use crate::error::{Error, Location, RecordProblem, Result};
 
 /// Bytes of input text per batch: large enough to keep every thread busy,
@@ -42,6 +53,11 @@ pub struct Input {
     name: Arc<str>,
     origin: Origin,
     format: Format,
+    /// Records of a web archive that were not articles, as counted by the
+    /// latest scan.
+    skipped: Arc<std::sync::Mutex<Skipped>>,
+    /// Pages extracted by one scan, for the next.
+    pages: Arc<html::PageCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,17 +68,59 @@ enum Origin {
 }
 
 impl Input {
-    /// An input from a path; a directory is read as `.txt` files. The format
-    /// is `format` if given, else guessed from the name (`.jsonl`, `.ndjson`,
-    /// `.json`, `.csv`, each optionally `.gz`), else from the first byte.
+    /// The inputs named by `paths`: `-` is standard input (at most once),
+    /// and no path at all means standard input alone.
+    pub fn open_all(paths: &[PathBuf], format: Option<Format>) -> Result<Vec<Input>> {
+        let stdin = Path::new("-");
+        if paths.iter().filter(|p| *p == stdin).count() > 1 {
+            return Err(Error::Setting(
+                "standard input (`-`) can be given only once".into(),
+            ));
+        }
+        if paths.is_empty() {
+            return Ok(vec![Input::stdin(format)?]);
+        }
+        paths
+            .iter()
+            .map(|p| match p == stdin {
+                true => Input::stdin(format),
+                false => Input::open(p, format),
+            })
+            .collect()
+    }
+
+    /// Standard input, read whole (it is scanned more than once).
+    pub fn stdin(format: Option<Format>) -> Result<Input> {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        Input::from_bytes("<stdin>", bytes, format)
+    }
+
+    /// An input from a path; a directory is read as `.txt` files, or as web
+    /// pages when it holds no `.txt` file but `.html`/`.htm` ones (or with
+    /// `--format html`). The format is `format` if given, else guessed from
+    /// the name (`.jsonl`, `.ndjson`, `.json`, `.csv`, `.warc`, each
+    /// optionally `.gz`), else from the first bytes.
     pub fn open(path: &Path, format: Option<Format>) -> Result<Input> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
         if meta.is_dir() {
+            let format = match format {
+                Some(Format::HtmlDir) => Format::HtmlDir,
+                _ if txt::files(path)?.is_empty() && !html::files(path)?.is_empty() => {
+                    Format::HtmlDir
+                }
+                _ => Format::TextDir,
+            };
             return Ok(Input {
                 name: name.into(),
                 origin: Origin::Dir(path.to_path_buf()),
-                format: Format::TextDir,
+                format,
+                skipped: Arc::default(),
+                pages: Arc::default(),
             });
         }
         if !meta.is_file() {
@@ -76,7 +134,7 @@ impl Input {
         }
         let lower = name.to_ascii_lowercase();
         if format.is_none() && strip_compression(&lower).ends_with(".txt") {
-            return Err(Error::Config(format!(
+            return Err(Error::Setting(format!(
                 "{name}: one .txt file; give the directory that holds the .txt files \
                  (each file is one article)"
             )));
@@ -86,8 +144,14 @@ impl Input {
             None => sniff(open_file(path)?).map_err(|e| Error::io(path, e))?,
         };
         if format == Format::TextDir {
-            return Err(Error::Config(format!(
+            return Err(Error::Setting(format!(
                 "{name}: --format txt needs a directory of .txt files"
+            )));
+        }
+        if format == Format::HtmlDir {
+            return Err(Error::Setting(format!(
+                "{name}: --format html needs a directory of .html files (each file is one \
+                 page); for HTML inside JSON Lines or CSV use --text-format html"
             )));
         }
         if format == Format::JsonLines {
@@ -97,6 +161,8 @@ impl Input {
             name: name.into(),
             origin: Origin::File(path.to_path_buf()),
             format,
+            skipped: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -104,9 +170,9 @@ impl Input {
     pub fn from_bytes(name: &str, bytes: Vec<u8>, format: Option<Format>) -> Result<Input> {
         let bytes: Arc<[u8]> = bytes.into();
         let format = match format {
-            Some(Format::TextDir) => {
-                return Err(Error::Config(format!(
-                    "{name}: --format txt needs a directory of .txt files"
+            Some(Format::TextDir | Format::HtmlDir) => {
+                return Err(Error::Setting(format!(
+                    "{name}: --format txt and --format html need a directory"
                 )));
             }
             Some(f) => f,
@@ -125,6 +191,8 @@ impl Input {
             name: name.into(),
             origin: Origin::Bytes(bytes),
             format,
+            skipped: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -136,6 +204,21 @@ impl Input {
     /// The format the input is read as.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// Records of a web archive that were not articles (revisits,
+    /// redirects, other media), as counted by the latest scan.
+    pub fn skipped(&self) -> Skipped {
+        self.skipped.lock().map(|s| *s).unwrap_or_default()
+    }
+
+    /// The input's bytes as stored (compressed or not).
+    fn raw_reader(&self) -> Result<Box<dyn Read + Send>> {
+        match &self.origin {
+            Origin::Bytes(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
+            Origin::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::io(p, e))?)),
+            Origin::Dir(_) => unreachable!("directories are walked, not read"),
+        }
     }
 
     fn reader(&self) -> Result<Box<dyn Read + Send>> {
@@ -164,15 +247,19 @@ fn format_from_name(path: &Path) -> Option<Format> {
     match ext {
         "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
         "csv" => Some(Format::Csv),
+        "warc" => Some(Format::Warc),
         _ => None,
     }
 }
 
-/// Guesses JSON Lines (first non-blank byte `{`, or a byte order mark) or
-/// CSV, from the first 64 KiB.
+/// Guesses a web archive (starts `WARC/`), JSON Lines (first non-blank
+/// byte `{`, or a byte order mark) or CSV, from the first 64 KiB.
 fn sniff(r: Box<dyn Read + Send>) -> std::io::Result<Format> {
     let mut head = Vec::new();
     r.take(64 << 10).read_to_end(&mut head)?;
+    if head.starts_with(b"WARC/") {
+        return Ok(Format::Warc);
+    }
     Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') | Some(0xEF) | None => Format::JsonLines,
         Some(_) => Format::Csv,
@@ -188,13 +275,10 @@ fn not_an_array(name: &str, r: Box<dyn Read + Send>) -> Result<()> {
         .map_err(|e| Error::io(name, e))?;
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
     if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return Err(Error::io(
+        return Err(Error::input(
             name,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "a JSON array; storyhash reads JSON Lines, one article object per line \
-                 (convert it with: jq -c '.[]' FILE > FILE.jsonl)",
-            ),
+            "a JSON array; storyhash reads JSON Lines, one article object per line \
+             (convert it with: jq -c '.[]' FILE > FILE.jsonl)",
         ));
     }
     Ok(())
@@ -235,9 +319,12 @@ fn compression(head: &[u8]) -> std::io::Result<Option<Compression>> {
 }
 
 /// Wraps a reader in a decoder when its first bytes are a compression
-/// format's magic bytes; plain input is read directly. The first bytes are
-/// read and put back in front, so a pipe works as well as a file.
-fn decompress<R: Read + Send + 'static>(mut r: R) -> std::io::Result<Box<dyn Read + Send>> {
+/// format's magic bytes. The peeked bytes are chained back in front, so any
+/// reader works, seekable or not (a pipe, a process substitution); plain
+/// input is then read directly, with no intermediate buffer.
+pub(crate) fn decompress<'a>(
+    mut r: impl Read + Send + 'a,
+) -> std::io::Result<Box<dyn Read + Send + 'a>> {
     let mut magic = [0u8; 6];
     let mut got = 0;
     while got < magic.len() {
@@ -355,15 +442,26 @@ enum Items {
     },
     /// Records parsed while reading (CSV rows, text files).
     Parsed(Vec<(Place, Result<Record, RecordProblem>)>),
+    /// Web pages, extracted on the worker threads, and where their input
+    /// keeps what was extracted.
+    Pages(Vec<(Place, html::RawPage)>, Arc<html::PageCache>),
+    /// Records whose text field holds a web page (`--text-format html`),
+    /// and where their input keeps what was extracted (by line).
+    HtmlText(Box<Items>, Arc<html::PageCache>),
 }
 
 impl Batch {
     /// Number of records in the batch.
     pub fn len(&self) -> usize {
-        match &self.items {
-            Items::Json { lines, .. } => lines.len(),
-            Items::Parsed(v) => v.len(),
+        fn count(items: &Items) -> usize {
+            match items {
+                Items::Json { lines, .. } => lines.len(),
+                Items::Parsed(v) => v.len(),
+                Items::Pages(v, _) => v.len(),
+                Items::HtmlText(inner, _) => count(inner),
+            }
         }
+        count(&self.items)
     }
 
     /// Whether the batch holds no record.
@@ -377,7 +475,7 @@ impl Batch {
         match self.items {
             // Parsed while reading: nothing left to do.
             Items::Parsed(v) => v,
-            items @ Items::Json { .. } => Batch { items, ..self }.map_records(
+            items => Batch { items, ..self }.map_records(
                 fields,
                 || (),
                 |_, place, record| (place, record),
@@ -395,48 +493,83 @@ impl Batch {
         init: impl Fn() -> S + Sync + Send,
         f: impl Fn(&mut S, Place, Result<Record, RecordProblem>) -> T + Sync + Send,
     ) -> Vec<T> {
-        match self.items {
+        // HTML in a text field is extracted right after the record is
+        // parsed, on the same worker.
+        let (items, cache) = match self.items {
+            Items::HtmlText(inner, cache) => (*inner, Some(cache)),
+            items => (items, None),
+        };
+        let html = cache.is_some();
+        let prepare = |line: u64, r: Result<Record, RecordProblem>| match &cache {
+            Some(c) => c.record(line, || r.and_then(html::html_field)),
+            None => r,
+        };
+        match items {
             Items::Parsed(v) => v
                 .into_par_iter()
-                .map_init(init, |state, (place, record)| f(state, place, record))
+                .with_max_len(if html { 1 } else { usize::MAX })
+                .map_init(init, |state, (place, record)| {
+                    let record = prepare(place.line, record);
+                    f(state, place, record)
+                })
+                .collect(),
+            // One page per task: pages are large and extraction is slow.
+            Items::Pages(v, cache) => v
+                .into_par_iter()
+                .with_max_len(1)
+                .map_init(init, |state, (place, page)| {
+                    f(state, place, page.into_record(&cache))
+                })
                 .collect(),
             Items::Json { buf, lines } => lines
                 .par_iter()
+                .with_max_len(if html { 1 } else { usize::MAX })
                 .map_init(init, |state, &(line, start, end)| {
                     let place = Place { line, file: None };
-                    f(state, place, jsonl::parse(&buf[start..end], fields))
+                    f(
+                        state,
+                        place,
+                        prepare(line, jsonl::parse(&buf[start..end], fields)),
+                    )
                 })
                 .collect(),
+            Items::HtmlText(..) => unreachable!("HTML text is marked once"),
         }
     }
 }
 
-/// Copies the records of `inputs` whose location `keep` accepts to `out`,
-/// unchanged: JSON lines byte for byte, CSV rows field for field under the
-/// first input's header. All inputs must be JSON Lines, or all CSV.
-/// Returns the number of records written.
-pub fn copy_records(
+/// Feeds every record of `inputs`, in order, as it was read ([`Raw`]) to
+/// `sink`, with where it was read: JSON lines byte for byte, CSV rows field
+/// for field (each input's header first), `.txt` files by path. Reading
+/// only: what is written, and where, is the caller's.
+pub fn raw_records(
     inputs: &[Input],
-    keep: &dyn Fn(&Location) -> bool,
-    out: &mut dyn std::io::Write,
-) -> Result<usize> {
-    let write_err = |e: std::io::Error| Error::Write {
-        path: "output".into(),
-        source: e,
-    };
-    if let Some(other) = inputs.iter().find(|i| i.format != inputs[0].format) {
-        return Err(Error::Config(format!(
-            "{}: inputs of one run must share a format to be copied",
-            other.name
-        )));
-    }
-    let mut written = 0;
-    match inputs.first().map(|i| i.format) {
-        None => {}
-        Some(Format::JsonLines) => {
-            for (i, input) in inputs.iter().enumerate() {
-                let mut failure: Option<std::io::Error> = None;
-                let mut sink = |b: Batch| {
+    sink: &mut dyn FnMut(&Location, Raw<'_>) -> Result<()>,
+) -> Result<()> {
+    for (i, input) in inputs.iter().enumerate() {
+        match (&input.origin, input.format) {
+            (Origin::Dir(root), format) => {
+                let files = match format {
+                    Format::HtmlDir => html::files(root)?,
+                    _ => txt::files(root)?,
+                };
+                for (path, rel) in files {
+                    let at = Location {
+                        input: Arc::from(path.display().to_string()),
+                        line: 1,
+                    };
+                    sink(
+                        &at,
+                        Raw::TextFile {
+                            path: &path,
+                            rel: &rel,
+                        },
+                    )?;
+                }
+            }
+            (_, Format::JsonLines) => {
+                let mut failure = None;
+                let mut batches = |b: Batch| {
                     let Items::Json { buf, lines } = &b.items else {
                         return true;
                     };
@@ -445,85 +578,76 @@ pub fn copy_records(
                             input: input.name.clone(),
                             line,
                         };
-                        if keep(&at) {
-                            let res = out
-                                .write_all(&buf[start..end])
-                                .and_then(|()| out.write_all(b"\n"));
-                            if let Err(e) = res {
-                                failure = Some(e);
-                                return false;
-                            }
-                            written += 1;
+                        if let Err(e) = sink(&at, Raw::JsonLine(&buf[start..end])) {
+                            failure = Some(e);
+                            return false;
                         }
                     }
                     true
                 };
-                jsonl::scan(input.reader()?, &input.name, i, &Arc::default(), &mut sink)?;
+                jsonl::scan(
+                    input.reader()?,
+                    &input.name,
+                    i,
+                    &Arc::default(),
+                    &mut batches,
+                )?;
                 if let Some(e) = failure {
-                    return Err(write_err(e));
+                    return Err(e);
                 }
             }
-        }
-        Some(Format::Csv) => {
-            let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
-            for (i, input) in inputs.iter().enumerate() {
-                written += csv::copy(input.reader()?, &input.name, keep, &mut w, i == 0)?;
+            (_, Format::Csv) => csv::raw_rows(input.reader()?, &input.name, sink)?,
+            (_, Format::Warc) => {
+                warc::raw_records(input.raw_reader()?, input.raw_reader()?, &input.name, sink)?
             }
-            w.flush().map_err(write_err)?;
-        }
-        Some(Format::TextDir) => {
-            return Err(Error::Config(format!(
-                "{}: a directory of .txt files is copied as files, not records",
-                inputs[0].name
-            )));
+            (_, Format::TextDir | Format::HtmlDir) => unreachable!("checked in Input::open"),
         }
     }
-    Ok(written)
-}
-
-/// Copies the `.txt` files of directory inputs whose location `keep`
-/// accepts into `dir`, at the same relative paths. Returns how many.
-pub fn copy_text_files(
-    inputs: &[Input],
-    keep: &dyn Fn(&Location) -> bool,
-    dir: &Path,
-) -> Result<usize> {
-    let mut copied = 0;
-    for input in inputs {
-        let Origin::Dir(root) = &input.origin else {
-            return Err(Error::Config(format!(
-                "{}: only directories of .txt files can be copied as files",
-                input.name
-            )));
-        };
-        for (path, rel) in txt::files(root)? {
-            let at = Location {
-                input: Arc::from(path.display().to_string()),
-                line: 1,
-            };
-            if keep(&at) {
-                let target = dir.join(&rel);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                std::fs::copy(&path, &target).map_err(|e| Error::io(&target, e))?;
-                copied += 1;
-            }
-        }
-    }
-    Ok(copied)
+    Ok(())
 }
 
 /// Streams every input, in order, as batches passed to `sink`. Stops early
 /// (without error) when `sink` returns `false`.
 pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> bool) -> Result<()> {
     let pool = Arc::new(BufferPool::default());
+    // HTML in the text field: the records are marked so that the workers
+    // extract the page after parsing them.
+    let mut html_text = |b: Batch| {
+        let cache = inputs[b.input].pages.clone();
+        sink(Batch {
+            input: b.input,
+            items: Items::HtmlText(Box::new(b.items), cache),
+        })
+    };
+    let sink: &mut dyn FnMut(Batch) -> bool = match cfg.text_format {
+        TextFormat::Html => &mut html_text,
+        TextFormat::Plain => sink,
+    };
     for (i, input) in inputs.iter().enumerate() {
         let go_on = match (&input.origin, input.format) {
-            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, sink)?,
+            (Origin::Dir(dir), Format::HtmlDir) => {
+                html::scan(dir, &input.name, i, &input.pages, sink)?
+            }
+            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, &cfg.text_dir, sink)?,
             (_, Format::JsonLines) => jsonl::scan(input.reader()?, &input.name, i, &pool, sink)?,
             (_, Format::Csv) => csv::scan(input.reader()?, &input.name, i, &cfg.fields, sink)?,
-            (_, Format::TextDir) => unreachable!("checked in Input::open"),
+            (_, Format::Warc) => {
+                let mut skipped = Skipped::default();
+                let done = warc::scan(
+                    input.raw_reader()?,
+                    &input.name,
+                    i,
+                    cfg.warc_id,
+                    &input.pages,
+                    &mut skipped,
+                    sink,
+                )?;
+                if let Ok(mut s) = input.skipped.lock() {
+                    *s = skipped;
+                }
+                done
+            }
+            (_, Format::TextDir | Format::HtmlDir) => unreachable!("checked in Input::open"),
         };
         if !go_on {
             break;

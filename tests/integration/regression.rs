@@ -455,9 +455,9 @@ fn issue11_report_refuses_a_collection_sharing_no_id() {
     );
     wd.run(["report", "c.csv", "other.jsonl", "-o", "rep"])
         .fails_with(
-            1,
-            "storyhash: other.jsonl: no article id in common with c.csv; give the collection \
-             the clusters were made from\n",
+            2,
+            "storyhash: c.csv: no article id of the clusters is in the inputs; give the \
+             collection the clusters were made from\n",
         );
     assert!(!wd.join("rep").exists());
 }
