@@ -287,7 +287,7 @@ pub struct InputArgs {
     )]
     pub source_field: String,
 
-    /// Field or column holding the ISO 8601 publication date.
+    /// Field or column holding the publication date.
     #[arg(
         long,
         default_value_t = FieldNames::default().date,
@@ -296,8 +296,16 @@ pub struct InputArgs {
     )]
     pub date_field: String,
 
-    /// Skip bad records (malformed lines, missing or empty text, bad dates,
-    /// duplicate ids), report them on standard error, and go on.
+    /// How dates in none of the forms read by default are written, as a
+    /// chrono format (e.g. `%d.%m.%Y %H:%M`). ISO 8601, RFC 2822,
+    /// YYYY/MM/DD and epoch seconds are read without it.
+    #[arg(long, value_name = "FORMAT", help_heading = "Input")]
+    pub date_format: Option<String>,
+
+    /// Skip bad records (malformed lines, missing or empty text, duplicate
+    /// ids), report them on standard error, and go on. Articles with an
+    /// optional field that cannot be read (a date in no known form) are
+    /// kept without that field, and reported.
     #[arg(long, help_heading = "Input")]
     pub skip_bad_records: bool,
 
@@ -380,6 +388,7 @@ impl InputArgs {
                 title: self.title_field.clone(),
                 source: self.source_field.clone(),
                 date: self.date_field.clone(),
+                date_format: self.date_format.clone(),
             },
             bad_records: if self.skip_bad_records {
                 BadRecords::Skip

@@ -137,8 +137,10 @@ pub struct FieldNames {
     pub title: String,
     /// Outlet (optional).
     pub source: String,
-    /// Publication date, ISO 8601 (optional).
+    /// Publication date (optional; see [`crate::Date::parse`]).
     pub date: String,
+    /// A chrono format for dates in none of the forms read by default.
+    pub date_format: Option<String>,
 }
 
 impl Default for FieldNames {
@@ -149,6 +151,7 @@ impl Default for FieldNames {
             title: "title".into(),
             source: "source".into(),
             date: "date".into(),
+            date_format: None,
         }
     }
 }

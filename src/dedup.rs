@@ -7,19 +7,19 @@
 //! paths, web archive records byte for byte (with the archive's `warcinfo`
 //! records, which describe the crawl). The
 //! kept article of a group is its canonical one (`--canonical`, with
-//! preferred outlets first). Nothing is written over an input, and output
-//! appears whole or not at all.
+//! preferred outlets first). Outputs go through [`crate::output`]: never
+//! over an input, whole or not at all, and with the decisions both or
+//! neither.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ahash::AHashSet;
 
 use crate::article::{ArticleId, Raw};
 use crate::assign::Assignments;
-use crate::error::{Error, Location, Result};
-use crate::write;
+use crate::error::{Error, Location, RecordProblem, Result};
+use crate::output::{Output, Plan};
 
 /// How the deduplicated collection is written: the inputs' own layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,21 +33,6 @@ pub enum Layout {
     Files,
     /// Web archive records in one file, byte for byte.
     Warc,
-}
-
-/// Refuses an output path that is one of the inputs.
-pub fn check_target(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    };
-    if let Some(hit) = inputs.iter().find(|i| same(out, i)) {
-        return Err(Error::Refused {
-            path: hit.clone(),
-            reason: "the output would overwrite an input; choose another -o".into(),
-        });
-    }
-    Ok(())
 }
 
 /// Where each kept (canonical) article was read.
@@ -66,42 +51,31 @@ fn kept_locations(table: &Assignments) -> AHashSet<(Arc<str>, u64)> {
 /// of the inputs, in order, to the sink it is given.
 pub type Feed<'a> = dyn FnOnce(&mut dyn FnMut(&Location, Raw<'_>) -> Result<()>) -> Result<()> + 'a;
 
-/// Writes the canonical article of every group to `out` in `layout`,
-/// taking the records from `feed`; returns how many were written.
+/// Writes the canonical article of every group to the planned output `out`
+/// in `layout` (for [`Layout::Files`], a directory output, filled in its
+/// staging directory), taking the records from `feed`; returns how many
+/// were written. Nothing is in place until the plan is committed.
 pub fn write_kept(
-    out: &Path,
+    plan: &mut Plan,
+    out: Output,
     layout: Layout,
     table: &Assignments,
     feed: Box<Feed<'_>>,
 ) -> Result<usize> {
+    let shown = plan.shown(out).to_path_buf();
+    let out = (out, shown.as_path());
     let kept = kept_locations(table);
     let keep = |at: &Location| kept.contains(&(at.input.clone(), at.line));
     let mut n = 0;
     match layout {
         Layout::Files => {
-            if out.exists() {
-                return Err(Error::Refused {
-                    path: out.to_path_buf(),
-                    reason: "already exists; dedup writes a new directory".into(),
-                });
-            }
-            let parent = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .prefix(".storyhash-")
-                .tempdir_in(parent)
-                .map_err(|e| Error::Write {
-                    path: out.to_path_buf(),
-                    source: e,
-                })?;
+            let staging = plan.staging(out.0).to_path_buf();
             feed(&mut |at, raw| {
                 let Raw::TextFile { path, rel } = raw else {
                     return Ok(());
                 };
                 if keep(at) {
-                    let target = tmp.path().join(rel);
+                    let target = staging.join(rel);
                     if let Some(parent) = target.parent() {
                         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
                     }
@@ -110,20 +84,16 @@ pub fn write_kept(
                 }
                 Ok(())
             })?;
-            std::fs::rename(tmp.path(), out).map_err(|e| Error::Write {
-                path: out.to_path_buf(),
-                source: e,
-            })?;
         }
         Layout::Warc => {
             let mut failure = None;
-            let written = write::atomically(out, |w| {
+            let written = plan.write(out.0, |w| {
                 let fed = feed(&mut |at, raw| {
                     if let Raw::WarcRecord { bytes, info } = raw
                         && (info || keep(at))
                     {
                         w.write_all(bytes).map_err(|e| Error::Write {
-                            path: out.to_path_buf(),
+                            path: out.1.to_path_buf(),
                             source: e,
                         })?;
                         n += usize::from(!info);
@@ -145,7 +115,7 @@ pub fn write_kept(
             // `fill` speaks io::Error; a failure of the reading side is
             // kept aside and returned as it is.
             let mut failure = None;
-            let written = write::atomically(out, |w| {
+            let written = plan.write(out.0, |w| {
                 let mut sink = match layout {
                     Layout::Csv => Sink::Csv(Box::new(
                         csv::WriterBuilder::new().flexible(true).from_writer(w),
@@ -155,7 +125,7 @@ pub fn write_kept(
                 let mut header_written = false;
                 let fed = feed(&mut |at, raw| {
                     let io = |e: std::io::Error| Error::Write {
-                        path: out.to_path_buf(),
+                        path: out.1.to_path_buf(),
                         source: e,
                     };
                     match (&mut sink, raw) {
@@ -202,8 +172,22 @@ enum Sink<'a> {
 }
 
 /// Writes the keep/drop decision of every article, in input order:
-/// `id,decision,kept,matched,similarity,containment,reason`.
-pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Result<()> {
+/// `id,decision,kept,matched,similarity,containment,reason,note`; `note`
+/// names the optional fields left out of the article (`ignored`: a date
+/// that could not be read, say), if any.
+pub fn write_decisions(
+    out: &mut dyn Write,
+    table: &Assignments,
+    ignored: &[(Location, RecordProblem)],
+) -> std::io::Result<()> {
+    let mut notes: ahash::AHashMap<(Arc<str>, u64), String> = ahash::AHashMap::new();
+    for (at, problem) in ignored {
+        let note = notes.entry((at.input.clone(), at.line)).or_default();
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(&format!("left out: {problem}"));
+    }
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "id",
@@ -213,6 +197,7 @@ pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Res
         "similarity",
         "containment",
         "reason",
+        "note",
     ])?;
     for (i, r) in table.rows().enumerate() {
         let (matched, sim, cont) = match r.matched {
@@ -235,7 +220,20 @@ pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Res
         } else {
             ("drop", format!("near-duplicate of {}", r.dup_group))
         };
-        w.write_record([r.id, decision, r.dup_group, matched, &sim, &cont, &reason])?;
+        let at = &table.articles[i].location;
+        let note = notes
+            .get(&(at.input.clone(), at.line))
+            .map_or("", String::as_str);
+        w.write_record([
+            r.id,
+            decision,
+            r.dup_group,
+            matched,
+            &sim,
+            &cont,
+            &reason,
+            note,
+        ])?;
     }
     w.flush()
 }

@@ -441,8 +441,13 @@ mod tests {
 
     #[test]
     fn odd_dates_are_cut_to_the_day_or_dropped() {
+        // `+0200` offsets are read as they are; other odd forms are cut.
         assert_eq!(
             usable_date("2025-03-14T09:30:00+0200").as_deref(),
+            Some("2025-03-14T09:30:00+0200")
+        );
+        assert_eq!(
+            usable_date("2025-03-14T09:30:00 CET").as_deref(),
             Some("2025-03-14")
         );
         assert_eq!(usable_date("yesterday"), None);

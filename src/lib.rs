@@ -53,6 +53,7 @@ pub mod hash;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+pub mod output;
 pub mod pipeline;
 pub mod read;
 pub mod report;

@@ -49,6 +49,21 @@ pub fn report_skipped(skipped: &[(storyhash::Location, storyhash::RecordProblem)
     }
 }
 
+/// The first articles kept without an optional field that could not be
+/// read, one line each, and how many more.
+pub fn report_ignored_fields(ignored: &[(storyhash::Location, storyhash::RecordProblem)]) {
+    const SHOWN: usize = 20;
+    for (loc, problem) in ignored.iter().take(SHOWN) {
+        eprintln!("storyhash: kept {loc} without a field: {problem}");
+    }
+    if ignored.len() > SHOWN {
+        eprintln!(
+            "storyhash: ... and {} more fields left out",
+            ignored.len() - SHOWN
+        );
+    }
+}
+
 /// Says how many records of each web archive were not articles, and why.
 pub fn report_not_articles(inputs: &[storyhash::Input]) {
     for input in inputs {
@@ -80,6 +95,11 @@ pub fn summary(o: &Outcome, elapsed: Duration) {
     } else {
         let n = o.skipped.len();
         format!(", {n} bad record{} skipped", if n == 1 { "" } else { "s" })
+    };
+    let skipped = match o.ignored_fields.len() {
+        0 => skipped,
+        1 => format!("{skipped}, 1 unreadable field left out"),
+        n => format!("{skipped}, {n} unreadable fields left out"),
     };
     eprintln!(
         "storyhash: {} articles, {} groups ({} with near-duplicates){}, {:.2} s",

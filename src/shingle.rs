@@ -52,10 +52,10 @@ impl Distinct {
             self.slots = vec![0; self.rounds.len()];
         }
         let mask = self.slots.len() - 1;
+        let bits = self.slots.len().trailing_zeros();
         let mut n = 0;
         for &v in values {
-            // Shingle hashes are already mixed: their top bits index well.
-            let mut i = (v >> 40) as usize & mask;
+            let mut i = home_slot(v, bits);
             loop {
                 if self.rounds.claim(i) {
                     self.slots[i] = v;
@@ -69,6 +69,20 @@ impl Distinct {
             }
         }
         n
+    }
+}
+
+/// The first slot tried for `v` in a table of `2^bits` slots: the top
+/// `bits` bits of the hash (shingle hashes are already mixed, so their top
+/// bits index well). All of them: a fixed 24 bits left every slot past the
+/// first 2^24 unused as a start, so a record of tens of millions of words
+/// piled its shingles into one run of probes and took quadratic time.
+#[inline]
+pub fn home_slot(v: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (v >> (64 - bits)) as usize
     }
 }
 
@@ -232,6 +246,14 @@ mod tests {
         let many: Vec<u64> = (0..5000).map(|i| ((i % 1234) << 40) | (i % 1234)).collect();
         assert_eq!(d.count(&many), 1234);
         assert_eq!(d.count(&[7, 7]), 1);
+    }
+
+    #[test]
+    fn home_slots_cover_tables_past_2_to_the_24() {
+        let bits = 26;
+        assert_eq!(home_slot(u64::MAX, bits), (1 << bits) - 1);
+        assert_eq!(home_slot(0, bits), 0);
+        assert_eq!(home_slot(1 << 63, bits), 1 << (bits - 1));
     }
 
     #[test]

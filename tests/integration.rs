@@ -3,7 +3,9 @@
 //! (`errors`), the story stage (`stories`), the deduplicated collection
 //! (`dedup`), web pages and web archives (`web`), collections built to fool
 //! the grouping (`hostile`), metadata of `.txt` directories (`txt_meta`),
-//! and property tests of the library (`properties`).
+//! property tests of the library (`properties`) and of every reader on
+//! random and mutated bytes (`readers`), and one test per reported defect
+//! (`regression`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -18,6 +20,10 @@ mod errors;
 mod hostile;
 #[path = "integration/properties.rs"]
 mod properties;
+#[path = "integration/readers.rs"]
+mod readers;
+#[path = "integration/regression.rs"]
+mod regression;
 #[path = "integration/report.rs"]
 mod report;
 #[path = "integration/stories.rs"]

@@ -89,7 +89,7 @@ pub(crate) fn from_page(
     let date = page
         .date
         .or_else(|| fetched.as_deref().and_then(extract::usable_date));
-    Record::new(id, page.text, page.title, page.site, date.as_deref())
+    Record::new(id, page.text, page.title, page.site, date.as_deref(), None)
 }
 
 /// A record whose text field held HTML, with the page extracted: the
@@ -112,20 +112,8 @@ fn is_page(lower_name: &str) -> bool {
 /// The web pages under `dir`, in name order, with their paths relative to
 /// `dir`.
 pub(super) fn files(dir: &Path) -> Result<Vec<(PathBuf, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(path, e.into())
-        })?;
-        let fname = entry.file_name().to_string_lossy().to_ascii_lowercase();
-        if entry.file_type().is_file() && is_page(&fname) {
-            let path = entry.path().to_path_buf();
-            let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
-            out.push((path, rel));
-        }
-    }
-    Ok(out)
+    // Hidden files and folders skipped, links followed, as for `.txt` files.
+    super::txt::walk(dir, &is_page)
 }
 
 pub(super) fn scan(

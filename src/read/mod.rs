@@ -2,10 +2,13 @@
 //!
 //! An [`Input`] is a JSON Lines file, a CSV file with a header, a directory
 //! of `.txt` files or of web pages (`.html`, `.htm`), a web archive
-//! (`.warc`, `.warc.gz`), or bytes already read from standard input; `.gz`
-//! files are decompressed on the fly (recognised by their magic bytes, not
-//! their name). Web pages are extracted on the worker threads, like JSON
-//! lines are parsed there (`html.rs`, `extract.rs`). [`scan`] streams every input in order as [`Batch`]es of a few
+//! (`.warc`, `.warc.gz`), or bytes already read from standard input; gzip,
+//! zstd, bzip2 and xz files are decompressed on the fly (recognised by their
+//! magic bytes, not their name). A pipe, a FIFO or process substitution
+//! (`<(zcat x.gz)`) is read whole into memory like standard input, since it
+//! can be read only once. Web pages are extracted on the worker threads,
+//! like JSON lines are parsed there (`html.rs`, `extract.rs`). [`scan`]
+//! streams every input in order as [`Batch`]es of a few
 //! megabytes, so memory holds a few batches, never the collection. JSON lines
 //! are split but not parsed by the reading thread: [`Batch::map_records`]
 //! parses them on the worker threads.
@@ -120,8 +123,17 @@ impl Input {
                 pages: Arc::default(),
             });
         }
+        if !meta.is_file() {
+            // A pipe cannot be read twice, nor rewound after its first
+            // bytes are looked at.
+            let mut bytes = Vec::new();
+            File::open(path)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| Error::io(path, e))?;
+            return Input::from_bytes(&name, bytes, format.or_else(|| format_from_name(path)));
+        }
         let lower = name.to_ascii_lowercase();
-        if format.is_none() && (lower.ends_with(".txt") || lower.ends_with(".txt.gz")) {
+        if format.is_none() && strip_compression(&lower).ends_with(".txt") {
             return Err(Error::Setting(format!(
                 "{name}: one .txt file; give the directory that holds the .txt files \
                  (each file is one article)"
@@ -141,6 +153,9 @@ impl Input {
                 "{name}: --format html needs a directory of .html files (each file is one \
                  page); for HTML inside JSON Lines or CSV use --text-format html"
             )));
+        }
+        if format == Format::JsonLines {
+            not_an_array(&name, open_file(path)?)?;
         }
         Ok(Input {
             name: name.into(),
@@ -167,6 +182,11 @@ impl Input {
                 sniff(reader).map_err(|e| Error::io(name, e))?
             }
         };
+        if format == Format::JsonLines {
+            let reader =
+                decompress(std::io::Cursor::new(bytes.clone())).map_err(|e| Error::io(name, e))?;
+            not_an_array(name, reader)?;
+        }
         Ok(Input {
             name: name.into(),
             origin: Origin::Bytes(bytes),
@@ -212,9 +232,17 @@ impl Input {
     }
 }
 
+/// A compressed file's name without its compression suffix.
+pub(crate) fn strip_compression(name: &str) -> &str {
+    [".gz", ".zst", ".bz2", ".xz"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name)
+}
+
 fn format_from_name(path: &Path) -> Option<Format> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let name = strip_compression(&name);
     let ext = name.rsplit_once('.')?.1;
     match ext {
         "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
@@ -238,21 +266,68 @@ fn sniff(r: Box<dyn Read + Send>) -> std::io::Result<Format> {
     })
 }
 
+/// Refuses a JSON array (a `.json` file holding `[{...}, ...]`): JSON
+/// Lines is one object per line, and the array would fail as one bad line.
+fn not_an_array(name: &str, r: Box<dyn Read + Send>) -> Result<()> {
+    let mut head = Vec::new();
+    r.take(64 << 10)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(name, e))?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Error::input(
+            name,
+            "a JSON array; storyhash reads JSON Lines, one article object per line \
+             (convert it with: jq -c '.[]' FILE > FILE.jsonl)",
+        ));
+    }
+    Ok(())
+}
+
 fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     decompress(f).map_err(|e| Error::io(path, e))
 }
 
-/// Wraps a reader in a gzip decoder when it starts with the gzip magic
-/// bytes. The peeked bytes are chained back in front, so any reader works,
-/// seekable or not (a pipe, a process substitution); plain input is then
-/// read directly, with no intermediate buffer.
+/// Compressed formats, by their magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    Gzip,
+    Zstd,
+    Bzip2,
+    Xz,
+}
+
+/// The compression `head` (the first bytes) announces; an error for an
+/// archive format, whose members the tool does not read.
+fn compression(head: &[u8]) -> std::io::Result<Option<Compression>> {
+    let archive = |what: &str| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("a {what} archive; unpack it and give the files or their directory"),
+        ))
+    };
+    Ok(match head {
+        [0x1f, 0x8b, ..] => Some(Compression::Gzip),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Compression::Zstd),
+        [b'B', b'Z', b'h', ..] => Some(Compression::Bzip2),
+        [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Compression::Xz),
+        [b'P', b'K', 0x03, 0x04, ..] => return archive("zip"),
+        [b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c, ..] => return archive("7-Zip"),
+        _ => None,
+    })
+}
+
+/// Wraps a reader in a decoder when its first bytes are a compression
+/// format's magic bytes. The peeked bytes are chained back in front, so any
+/// reader works, seekable or not (a pipe, a process substitution); plain
+/// input is then read directly, with no intermediate buffer.
 pub(crate) fn decompress<'a>(
     mut r: impl Read + Send + 'a,
 ) -> std::io::Result<Box<dyn Read + Send + 'a>> {
-    let mut magic = [0u8; 2];
+    let mut magic = [0u8; 6];
     let mut got = 0;
-    while got < 2 {
+    while got < magic.len() {
         match r.read(&mut magic[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
@@ -260,13 +335,18 @@ pub(crate) fn decompress<'a>(
             Err(e) => return Err(e),
         }
     }
-    let r = std::io::Cursor::new(magic).take(got as u64).chain(r);
-    if got == 2 && magic == [0x1f, 0x8b] {
-        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, r));
-        Ok(Box::new(gz))
-    } else {
-        Ok(Box::new(r))
-    }
+    let kind = compression(&magic[..got])?;
+    let whole = std::io::Cursor::new(magic[..got].to_vec()).chain(r);
+    let Some(kind) = kind else {
+        return Ok(Box::new(whole));
+    };
+    let buffered = BufReader::with_capacity(1 << 20, whole);
+    Ok(match kind {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(buffered)),
+        Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(buffered)),
+    })
 }
 
 /// Where in an input a record was found.

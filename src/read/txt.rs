@@ -2,8 +2,10 @@
 //!
 //! The directory is walked recursively in file-name order (so runs are
 //! repeatable); the id of an article is its path relative to the directory,
-//! with `/` separators on every platform. Files ending in `.txt.gz` are
-//! decompressed. Other files are ignored. Messages about a record name the
+//! with `/` separators on every platform. Files ending in `.txt.gz`,
+//! `.txt.zst`, `.txt.bz2` or `.txt.xz` are decompressed. Other files, and
+//! hidden files and folders, are ignored; symbolic links are followed, and a
+//! file reached twice through them is read once. Messages about a record name the
 //! file itself, not the directory.
 //!
 //! Metadata comes from where the files are ([`TextDirConfig`]): the outlet
@@ -19,24 +21,65 @@ use crate::article::{Date, Record};
 use crate::config::{SourceFrom, TextDirConfig};
 use crate::error::{Error, RecordProblem, Result};
 
-/// The `.txt` (and `.txt.gz`) files under `dir`, in name order, with their
-/// paths relative to `dir`.
+/// The `.txt` files (also compressed: `.txt.gz`, `.txt.zst`, ...) under
+/// `dir`, in name order, with their paths relative to `dir`.
 pub(super) fn files(dir: &Path) -> Result<Vec<(std::path::PathBuf, std::path::PathBuf)>> {
+    walk(dir, &|name| {
+        super::strip_compression(name).ends_with(".txt")
+    })
+}
+
+/// The files under `dir` whose lower-cased name `wanted` accepts, in name
+/// order, with their paths relative to `dir`. Hidden files and folders
+/// (`.git/`, macOS `._name.txt` resource forks) are not articles. Symbolic
+/// links are followed; one that leads back to a folder above it would loop,
+/// and is left out; a file reached twice is listed once.
+pub(super) fn walk(
+    dir: &Path,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Vec<(std::path::PathBuf, std::path::PathBuf)>> {
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(path, e.into())
-        })?;
+    let mut seen = ahash::AHashSet::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if e.loop_ancestor().is_some() => continue,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                return Err(Error::io(path, e.into()));
+            }
+        };
         let fname = entry.file_name().to_string_lossy().to_ascii_lowercase();
-        let is_text = fname.ends_with(".txt") || fname.ends_with(".txt.gz");
-        if entry.file_type().is_file() && is_text {
+        if entry.file_type().is_file() && wanted(&fname) && first_sight(&entry, &mut seen) {
             let path = entry.path().to_path_buf();
             let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
             out.push((path, rel));
         }
     }
     Ok(out)
+}
+
+/// Whether the file is met for the first time: a file reached again through
+/// a symbolic link is the same article, read once under its first path.
+fn first_sight(entry: &walkdir::DirEntry, seen: &mut ahash::AHashSet<(u64, u64)>) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match entry.metadata() {
+            Ok(m) => seen.insert((m.dev(), m.ino())),
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (entry, seen);
+        true
+    }
 }
 
 /// The first line of `text` when it looks like a headline: followed by a
@@ -99,7 +142,10 @@ pub(super) fn scan(
             Ok(text) => {
                 let (source, date) = path_meta(&id, cfg);
                 let title = headline(&text).map(str::to_string);
-                (1, Record::new(id, text, title, source, date.as_deref()))
+                (
+                    1,
+                    Record::new(id, text, title, source, date.as_deref(), None),
+                )
             }
             Err(e) => {
                 let upto = e.utf8_error().valid_up_to();

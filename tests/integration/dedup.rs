@@ -73,7 +73,8 @@ fn jsonl_keeps_one_per_group_with_unknown_fields_byte_for_byte() {
             "matched",
             "similarity",
             "containment",
-            "reason"
+            "reason",
+            "note"
         ]
     );
     assert_eq!(rows.len() - 1, input.lines().count());
@@ -157,7 +158,7 @@ fn never_writes_over_an_input() {
     wd.run(["dedup", "-q", "in.jsonl", "-o", "in.jsonl"])
         .fails_with(
             2,
-            "storyhash: in.jsonl: the output would overwrite an input; choose another -o\n",
+            "storyhash: in.jsonl: the output would overwrite an input; choose another output\n",
         );
     assert_eq!(
         std::fs::read(wd.join("in.jsonl")).unwrap(),
