@@ -183,7 +183,20 @@ pub(super) fn scan(
         find(n).ok_or_else(|| Error::MissingColumn {
             input: name.to_string(),
             column: n.to_string(),
-            found: cols.join(", "),
+            // Control characters (a line break in a quoted header field)
+            // would break the one-line message: they are shown escaped.
+            found: cols
+                .iter()
+                .map(|c| {
+                    c.chars()
+                        .map(|ch| match ch.is_control() {
+                            true => ch.escape_default().to_string(),
+                            false => ch.to_string(),
+                        })
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
             flag,
         })
     };
