@@ -419,7 +419,7 @@ mod tests {
     #[test]
     fn too_short_texts_match_nothing() {
         let arts: Vec<_> = (0..3).map(|i| meta(&i.to_string(), None)).collect();
-        let sizes = [300, 10, 300];
+        let sizes = [300, 5, 300];
         let matches = [m(0, 1, 0.9), m(1, 2, 0.9)];
         let g = run(&arts, &sizes, &matches, &[]);
         assert_eq!(g.group, vec![0, 1, 2]);

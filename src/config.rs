@@ -399,9 +399,10 @@ pub struct ClusterConfig {
     /// first; the policy decides among the rest and breaks ties.
     pub prefer_sources: Vec<String>,
     /// Articles with fewer distinct shingles than this (after extraction
-    /// and boilerplate removal) are too short to judge and stay alone. 16
-    /// word 5-grams are 20 words: less than any news article, more than a
-    /// station footer or a photo caption left over from a web page.
+    /// and boilerplate removal) are too short to judge and stay alone. 8
+    /// word 5-grams are 12 words: fewer than a one-sentence news brief
+    /// (two identical 20-word briefs are still copies), about what a photo
+    /// caption or a copyright line leaves of a web page.
     pub min_shingles: u32,
 }
 
@@ -410,7 +411,7 @@ impl Default for ClusterConfig {
         ClusterConfig {
             canonical: CanonicalPolicy::default(),
             prefer_sources: Vec::new(),
-            min_shingles: 16,
+            min_shingles: 8,
         }
     }
 }
