@@ -341,9 +341,9 @@ fn print_stats(o: &Outcome, write_secs: f64, threads: usize) {
     );
     if st.story_candidates > 0 {
         eprintln!(
-            "stories: {} candidate pairs, {} linked; {} stories",
+            "stories: {} candidate pairs; {} events, {} stories",
             st.story_candidates,
-            st.story_edges,
+            o.stories.event_size.len(),
             o.stories.size.len()
         );
     }

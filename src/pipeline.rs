@@ -76,8 +76,6 @@ pub struct Stats {
     pub sketch_bytes: usize,
     /// Candidate pairs of the story stage.
     pub story_candidates: usize,
-    /// Story pairs with a positive similarity.
-    pub story_edges: usize,
 }
 
 /// Everything a run produces.
@@ -89,7 +87,7 @@ pub struct Outcome {
     pub sizes: Vec<u32>,
     /// Near-duplicate groups.
     pub groups: Groups,
-    /// Stories.
+    /// Events and stories.
     pub stories: Stories,
     /// Records skipped as bad (only with `BadRecords::Skip`).
     pub skipped: Vec<(Location, RecordProblem)>,
@@ -172,7 +170,6 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
             progress.stage("stories");
             let st = story::stories(&signed.articles, &groups, &signed.terms, &signed.df, s);
             stats.story_candidates = st.candidates;
-            stats.story_edges = st.edges;
             lap(&mut stats, "stories");
             st
         }

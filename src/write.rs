@@ -6,8 +6,10 @@
 //! |---|---|
 //! | `id` | the article's id |
 //! | `dup_group` | the id of the group's canonical article (stable label) |
+//! | `event` | the id of the canonical article of the event's earliest group |
 //! | `story` | the id of the canonical article of the story's earliest group |
 //! | `group_size` | number of articles in the group |
+//! | `event_size` | number of articles in the event |
 //! | `story_size` | number of articles in the story |
 //! | `canonical` | `true` for the article to keep |
 //! | `matched` | the id of its strongest near-duplicate (empty if none) |
@@ -29,11 +31,13 @@ use crate::error::{Error, Result};
 use crate::story::Stories;
 
 /// The output header.
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 13] = [
     "id",
     "dup_group",
+    "event",
     "story",
     "group_size",
+    "event_size",
     "story_size",
     "canonical",
     "matched",
@@ -98,6 +102,7 @@ fn format_rows(
     let mut sim = String::new();
     let mut cont = String::new();
     let mut size = itoa::Buffer::new();
+    let mut event_size = itoa::Buffer::new();
     let mut story_size = itoa::Buffer::new();
     for i in rows {
         let a = &articles[i];
@@ -118,11 +123,15 @@ fn format_rows(
         };
         let s = stories.of_group[g] as usize;
         let story_rep = groups.canonical[stories.label_group[s] as usize];
+        let e = stories.event_of_group[g] as usize;
+        let event_rep = groups.canonical[stories.event_label_group[e] as usize];
         w.write_record([
             &*a.id,
             &**canonical,
+            &*articles[event_rep.index()].id,
             &*articles[story_rep.index()].id,
             size.format(groups.size[g]),
+            event_size.format(stories.event_size[e]),
             story_size.format(stories.size[s]),
             if groups.is_canonical(id) {
                 "true"
@@ -214,11 +223,13 @@ mod tests {
                 .collect(),
         };
         let stories = Stories {
+            event_of_group: (0..n as u32 / 2).collect(),
+            event_label_group: (0..n as u32 / 2).collect(),
+            event_size: vec![2; n / 2],
             of_group: (0..n as u32 / 2).map(|g| g / 2).collect(),
             label_group: (0..(n as u32 / 2).div_ceil(2)).map(|s| 2 * s).collect(),
             size: vec![4; (n / 2).div_ceil(2)],
             candidates: 0,
-            edges: 0,
             steps: Vec::new(),
         };
         let mut whole = Vec::new();
