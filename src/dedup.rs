@@ -111,7 +111,9 @@ pub fn write_kept(inputs: &[Input], outcome: &Outcome, out: &Path) -> Result<usi
 }
 
 /// Writes the keep/drop decision of every article, in input order:
-/// `id,decision,kept,matched,similarity,containment,reason`.
+/// `id,decision,kept,matched,similarity,containment,reason,event,story`
+/// (the event and story of the article, labelled as in the cluster CSV, so
+/// that a dropped copy can be traced to the happening it reported).
 pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -122,8 +124,12 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
         "similarity",
         "containment",
         "reason",
+        "event",
+        "story",
     ])?;
     let arts = &outcome.articles;
+    let st = &outcome.stories;
+    let label = |g: u32| &*arts[outcome.groups.canonical[g as usize].index()].id;
     for (i, a) in arts.iter().enumerate() {
         let id = ArticleId(i as u32);
         let g = outcome.groups.group[i] as usize;
@@ -157,6 +163,8 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
             &sim,
             &cont,
             &reason,
+            label(st.event_label_group[st.event_of_group[g] as usize]),
+            label(st.label_group[st.of_group[g] as usize]),
         ])?;
     }
     w.flush()

@@ -2,7 +2,8 @@
 //!
 //! From each article's story, near-duplicate group, outlet, date and title
 //! it works out, per story: a label (the earliest article's title), the
-//! number of articles, outlets and near-duplicate groups, the first and last
+//! number of articles, outlets and near-duplicate groups, its events (each
+//! with its label, size and first date), the first and last
 //! publication and the lifetime, the outlets in the order they first carried
 //! it, and the reprint edges (in each near-duplicate group, the outlet whose
 //! copy came first, and who carried it after). It writes them as CSV (one
@@ -34,6 +35,8 @@ pub struct Row {
     pub id: String,
     /// Story label.
     pub story: String,
+    /// Event label.
+    pub event: String,
     /// Near-duplicate group label.
     pub dup_group: String,
     /// Outlet, if known.
@@ -53,9 +56,11 @@ pub fn rows_from_outcome(o: &Outcome) -> Vec<Row> {
         .map(|(i, a)| {
             let g = o.groups.group[i] as usize;
             let s = o.stories.of_group[g] as usize;
+            let e = o.stories.event_of_group[g] as usize;
             Row {
                 id: a.id.to_string(),
                 story: label(o.stories.label_group[s] as usize).to_string(),
+                event: label(o.stories.event_label_group[e] as usize).to_string(),
                 dup_group: label(g).to_string(),
                 source: a.source.as_deref().map(str::to_string),
                 date: a.date.clone(),
@@ -65,7 +70,8 @@ pub fn rows_from_outcome(o: &Outcome) -> Vec<Row> {
         .collect()
 }
 
-/// The rows of a cluster CSV (columns `id`, `story`, `dup_group`), with
+/// The rows of a cluster CSV (columns `id`, `story`, `dup_group`, and
+/// `event` where present: without it each group is its own event), with
 /// titles, outlets and dates taken from the original `inputs` (the CSV's
 /// `source` and `date` columns are used where an input lacks them).
 pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Result<Vec<Row>> {
@@ -84,7 +90,7 @@ pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Res
         })
     };
     let (id, story, group) = (need("id")?, need("story")?, need("dup_group")?);
-    let (source, date) = (col("source"), col("date"));
+    let (source, date, event) = (col("source"), col("date"), col("event"));
 
     // id -> (title, source, date) from the inputs.
     type Known = (Option<String>, Option<String>, Option<Date>);
@@ -112,6 +118,7 @@ pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Res
         };
         rows.push(Row {
             story: field(story),
+            event: field(event.unwrap_or(group)),
             dup_group: field(group),
             source: known
                 .and_then(|k| k.1.clone())
@@ -162,6 +169,19 @@ pub struct Reprint {
     pub followers: Vec<(String, String, Option<String>)>,
 }
 
+/// One event of a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// Event label (as in the cluster CSV).
+    pub event: String,
+    /// Human label: the earliest article's title, else its id.
+    pub label: String,
+    /// Number of articles.
+    pub articles: usize,
+    /// First publication (as written), if any article is dated.
+    pub first: Option<String>,
+}
+
 /// One story of the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Story {
@@ -175,6 +195,8 @@ pub struct Story {
     pub outlets: usize,
     /// Number of near-duplicate groups.
     pub dup_groups: usize,
+    /// Its events, earliest first.
+    pub events: Vec<Event>,
     /// First publication (as written), if any article is dated.
     pub first: Option<String>,
     /// Last publication (as written).
@@ -266,6 +288,20 @@ fn story(label: &str, arts: &[&Row]) -> Story {
                 .collect(),
         })
         .collect();
+    // Articles are earliest first, so each event's first article is its
+    // earliest and events come in order of their first article.
+    let mut events: Vec<Event> = Vec::new();
+    for r in arts {
+        match events.iter_mut().find(|e| e.event == r.event) {
+            Some(e) => e.articles += 1,
+            None => events.push(Event {
+                event: r.event.clone(),
+                label: r.title.clone().unwrap_or_else(|| r.id.clone()),
+                articles: 1,
+                first: date(r),
+            }),
+        }
+    }
     let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date.as_ref()).collect();
     let lifetime_days = match (dated.first(), dated.last()) {
         (Some(a), Some(b)) => Some((b.seconds - a.seconds) as f64 / 86_400.0),
@@ -277,6 +313,7 @@ fn story(label: &str, arts: &[&Row]) -> Story {
         articles: arts.len(),
         outlets: outlets.len(),
         dup_groups: groups.len(),
+        events,
         first: dated.first().map(|d| d.text.to_string()),
         last: dated.last().map(|d| d.text.to_string()),
         lifetime_days,
@@ -302,26 +339,31 @@ pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<
         "articles",
         "outlets",
         "dup_groups",
+        "events",
         "first",
         "last",
         "lifetime_days",
         "outlet_order",
         "reprints",
+        "event_order",
     ])?;
     for s in stories {
         let order: Vec<&str> = s.outlet_order.iter().map(|o| o.outlet.as_str()).collect();
         let copies: usize = s.reprints.iter().map(|r| r.followers.len()).sum();
+        let events: Vec<&str> = s.events.iter().map(|e| e.event.as_str()).collect();
         w.write_record([
             s.story.as_str(),
             &s.label,
             &s.articles.to_string(),
             &s.outlets.to_string(),
             &s.dup_groups.to_string(),
+            &s.events.len().to_string(),
             s.first.as_deref().unwrap_or(""),
             s.last.as_deref().unwrap_or(""),
             &s.lifetime_days.map_or(String::new(), |d| format!("{d:.1}")),
             &order.join(" > "),
             &copies.to_string(),
+            &events.join(" > "),
         ])?;
     }
     w.flush()
@@ -512,6 +554,7 @@ mod tests {
         Row {
             id: id.into(),
             story: story.into(),
+            event: group.into(),
             dup_group: group.into(),
             source: (!source.is_empty()).then(|| source.to_string()),
             date: (!date.is_empty()).then(|| Date::parse(date).unwrap()),

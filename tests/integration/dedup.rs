@@ -73,7 +73,9 @@ fn jsonl_keeps_one_per_group_with_unknown_fields_byte_for_byte() {
             "matched",
             "similarity",
             "containment",
-            "reason"
+            "reason",
+            "event",
+            "story"
         ]
     );
     assert_eq!(rows.len() - 1, input.lines().count());
