@@ -1,6 +1,7 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
-//! (`errors`), the story stage (`stories`), the deduplicated collection
+//! (`errors`), the story stage (`stories`), events within stories
+//! (`levels`), the deduplicated collection
 //! (`dedup`), and property tests of the library (`properties`).
 
 #[path = "integration/util.rs"]
@@ -12,6 +13,8 @@ mod cli;
 mod dedup;
 #[path = "integration/errors.rs"]
 mod errors;
+#[path = "integration/levels.rs"]
+mod levels;
 #[path = "integration/properties.rs"]
 mod properties;
 #[path = "integration/report.rs"]
