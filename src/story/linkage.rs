@@ -27,6 +27,8 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+use rayon::prelude::*;
+
 use super::terms::Term;
 
 /// A float with a total order, for the merge queue.
@@ -194,27 +196,46 @@ fn agglomerate(
     }
 }
 
-/// Fills the heap with every linked pair of live clusters at or above `cut`.
+/// Fills the heap with every linked pair of live clusters at or above `cut`:
+/// the pairs listed first, their similarities computed in parallel (the
+/// sums are only read), the heap built from them in one go.
 fn seed(cl: &mut Clusters, heap: &mut BinaryHeap<Entry>, cut: f64, dates: Option<&DateDecay>) {
+    let mut pairs = Vec::new();
     for c in 0..cl.parent.len() {
         if cl.parent[c] as usize != c {
             continue;
         }
         for d in cl.neighbours(c) {
             if d as usize > c {
-                let s = cl.similarity(c, d as usize, dates);
-                if s >= cut {
-                    push(heap, cl, c as u32, d, s);
-                }
+                pairs.push((c as u32, d));
             }
         }
     }
+    let cl = &*cl;
+    let entries: Vec<Entry> = pairs
+        .par_iter()
+        .with_min_len(1024)
+        .filter_map(|&(a, b)| {
+            let s = cl.similarity(a as usize, b as usize, dates);
+            (s >= cut).then(|| {
+                (
+                    Score(s),
+                    Reverse(a),
+                    Reverse(b),
+                    cl.version[a as usize],
+                    cl.version[b as usize],
+                )
+            })
+        })
+        .collect();
+    heap.clear();
+    *heap = BinaryHeap::from(entries);
 }
 
 /// Events and stories of the nodes with unit `vectors` and publication
 /// `days`, merging only along `edges` (candidate pairs).
 pub fn link(
-    vectors: &[Vec<(Term, f32)>],
+    vectors: Vec<Vec<(Term, f32)>>,
     days: &[Option<f64>],
     edges: &[(u32, u32)],
     cuts: &Cuts,
@@ -226,7 +247,7 @@ pub fn link(
         adj[b as usize].push(a);
     }
     let mut cl = Clusters {
-        sum: vectors.to_vec(),
+        sum: vectors,
         size: vec![1; n],
         day_sum: days.iter().map(|d| d.unwrap_or(0.0)).collect(),
         dated: days.iter().map(|d| u32::from(d.is_some())).collect(),
@@ -357,7 +378,7 @@ mod tests {
             .map(|i| unit(&[(1, 1.0), (10 + i, 0.6)]))
             .collect();
         let edges = [(0, 1), (1, 2), (2, 3)];
-        let got = link(&v, &[None; 4], &edges, &cuts(0.5, 0.3));
+        let got = link(v, &[None; 4], &edges, &cuts(0.5, 0.3));
         assert_eq!(got.event, vec![0, 0, 0, 0]);
     }
 
@@ -367,7 +388,7 @@ mod tests {
         let mut v = vec![unit(&[(1, 1.0), (5, 0.2)]); 3];
         v.extend(vec![unit(&[(2, 1.0), (6, 0.2)]); 3]);
         v.push(unit(&[(1, 1.0), (2, 1.0)]));
-        let got = link(&v, &[None; 7], &complete(7), &cuts(0.6, 0.6));
+        let got = link(v, &[None; 7], &complete(7), &cuts(0.6, 0.6));
         assert_eq!(got.event[..3], [0, 0, 0]);
         assert_eq!(got.event[3..6], [1, 1, 1]);
     }
@@ -378,7 +399,7 @@ mod tests {
         // Dates keep the pairs apart as events; the story joins them.
         let v = vec![unit(&[(1, 1.0), (2, 0.5)]); 4];
         let days = [Some(0.0), Some(1.0), Some(100.0), Some(101.0)];
-        let got = link(&v, &days, &complete(4), &cuts(0.5, 0.3));
+        let got = link(v, &days, &complete(4), &cuts(0.5, 0.3));
         assert_eq!(got.event, vec![0, 0, 1, 1]);
         assert_eq!(got.story, vec![0, 0, 0, 0]);
     }
@@ -386,7 +407,7 @@ mod tests {
     #[test]
     fn unrelated_articles_stay_apart() {
         let v = vec![unit(&[(1, 1.0)]), unit(&[(2, 1.0)]), unit(&[(1, 1.0)])];
-        let got = link(&v, &[None; 3], &complete(3), &cuts(0.5, 0.05));
+        let got = link(v, &[None; 3], &complete(3), &cuts(0.5, 0.05));
         assert_eq!(got.story, vec![0, 1, 0]);
     }
 

@@ -106,7 +106,7 @@ pub fn stories(
             scale_days: cfg.event_scale_days,
         },
     };
-    let levels = linkage::link(&vectors, &days, &candidates, &cuts);
+    let levels = linkage::link(vectors, &days, &candidates, &cuts);
     lap("linkage");
     let (event_label_group, event_size) = labels(articles, groups, &levels.event);
     let (label_group, size) = labels(articles, groups, &levels.story);
