@@ -394,15 +394,15 @@ impl Default for StoryConfig {
         // and the synthetic corpus alone, scored 0.47 on real topics.
         StoryConfig {
             event_cut: 0.18,
-            cut: 0.04,
+            cut: 0.05,
             candidate_terms: 64,
-            vector_terms: 40,
+            vector_terms: 64,
             index_terms: 30,
             min_shared: 2,
             max_posting: 32,
             title_boost: 2.0,
             name_boost: 2.0,
-            background_docs: 1000.0,
+            background_docs: 2000.0,
             event_grace_days: 3.0,
             event_scale_days: 30.0,
         }

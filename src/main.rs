@@ -52,8 +52,11 @@ fn main() -> ExitCode {
             match args.run.settings(Some(out)) {
                 Ok(mut s) => {
                     s.config.cluster.prefer_sources = prefer;
-                    // Keeping one copy per group needs no stories.
-                    s.config.story = None;
+                    // Keeping one copy per group needs no stories; the
+                    // decisions name each article's event and story.
+                    if decisions.is_none() {
+                        s.config.story = None;
+                    }
                     finish(dedup(s, decisions))
                 }
                 Err(e) => fail(&e, Exit::Usage),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{column, csv_rows, fixture, fixture_bytes, run_in_project};
+use crate::util::{Workdir, column, csv_rows, fixture, fixture_bytes, run_in_project};
 
 /// The partition of ids given by `labels` (ids in label order).
 fn partition(ids: &[String], labels: &[String]) -> Vec<Vec<String>> {
@@ -52,4 +52,48 @@ fn a_focused_collection_stays_one_story() {
     let events: std::collections::BTreeSet<String> = column(&out, "event").into_iter().collect();
     assert_eq!(events.len(), 2, "{events:?}");
     assert_eq!(out, fixture_bytes("expected/focused.clusters.csv"));
+}
+
+#[test]
+fn the_report_lists_a_storys_events_and_decisions_carry_them() {
+    let wd = Workdir::new();
+    let input = fixture("levels/levels.jsonl");
+    let input = input.to_str().unwrap();
+    wd.run([
+        "cluster",
+        "-q",
+        input,
+        "-o",
+        "c.csv",
+        "--report",
+        "rep",
+        "--min-outlets",
+        "1",
+    ])
+    .success();
+    let stories = csv_rows(&std::fs::read(wd.join("rep/stories.csv")).unwrap());
+    let col = |name: &str| stories[0].iter().position(|c| c == name).unwrap();
+    let dam = stories
+        .iter()
+        .find(|r| r[col("story")] == "d01")
+        .expect("the dam story");
+    assert_eq!(dam[col("articles")], "7");
+    assert_eq!(dam[col("events")], "2");
+    assert_eq!(dam[col("event_order")], "d01 > d05");
+
+    wd.run([
+        "dedup",
+        "-q",
+        input,
+        "-o",
+        "kept.jsonl",
+        "--decisions",
+        "d.csv",
+    ])
+    .success();
+    let d = std::fs::read(wd.join("d.csv")).unwrap();
+    let c = std::fs::read(wd.join("c.csv")).unwrap();
+    assert_eq!(column(&d, "id"), column(&c, "id"));
+    assert_eq!(column(&d, "event"), column(&c, "event"));
+    assert_eq!(column(&d, "story"), column(&c, "story"));
 }
