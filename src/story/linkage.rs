@@ -345,17 +345,16 @@ fn dot(a: &[(Term, f32)], b: &[(Term, f32)]) -> (f64, f64) {
             }
         }
     } else {
+        // Both positions move without a three-way branch (which term is
+        // smaller is a coin toss to the predictor); only matches branch.
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                Ordering::Less => i += 1,
-                Ordering::Greater => j += 1,
-                Ordering::Equal => {
-                    add(a[i].1, b[j].1);
-                    i += 1;
-                    j += 1;
-                }
+            let (x, y) = (a[i], b[j]);
+            if x.0 == y.0 {
+                add(x.1, y.1);
             }
+            i += usize::from(x.0 <= y.0);
+            j += usize::from(y.0 <= x.0);
         }
     }
     (s, largest)
