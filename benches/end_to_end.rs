@@ -43,14 +43,14 @@ fn bench(c: &mut Criterion) {
         eprintln!(
             "end_to_end: {name}: {} matches, {} groups; {} story candidates, {} stories",
             out.stats.matches,
-            out.groups.len(),
+            out.table.groups.len(),
             out.stats.story_candidates,
-            out.stories.size.len(),
+            out.table.stories.len(),
         );
         g.bench_function(name, |b| {
             b.iter(|| {
                 let out = run(black_box(std::slice::from_ref(&input)), cfg, &NoProgress);
-                out.expect("a clean run").groups.len()
+                out.expect("a clean run").table.groups.len()
             })
         });
     }

@@ -1,5 +1,5 @@
 //! The per-article hot path of the signing pass: tokenising
-//! (`normalize::Words::tokenize`), shingling (`shingle::fold_windows`) and
+//! (`tokenize::Words::tokenize`), shingling (`shingle::fold_windows`) and
 //! signing (`minhash::Signer::sign`), over 2,000 synthetic articles
 //! (`common`), at the default settings (word 5-grams, 128 values).
 //!
@@ -17,8 +17,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use storyhash::config::{MinHashConfig, ShingleConfig};
 use storyhash::minhash::Signer;
-use storyhash::normalize::Words;
 use storyhash::shingle::fold_windows;
+use storyhash::tokenize::Words;
 
 fn bench(c: &mut Criterion) {
     let arts = common::articles(2_000, 1);

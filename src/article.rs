@@ -156,6 +156,24 @@ pub struct ArticleMeta {
     pub location: Location,
 }
 
+/// One input record as it was read, for writing back unchanged (`dedup`).
+#[derive(Debug, Clone, Copy)]
+pub enum Raw<'a> {
+    /// A CSV input's header; it comes before the input's rows.
+    CsvHeader(&'a csv::ByteRecord),
+    /// A JSON line, without its line break.
+    JsonLine(&'a [u8]),
+    /// A CSV row, field for field.
+    CsvRow(&'a csv::ByteRecord),
+    /// A `.txt` article: the file, and its path below the input directory.
+    TextFile {
+        /// The file to copy.
+        path: &'a std::path::Path,
+        /// Where it goes below the output directory.
+        rel: &'a std::path::Path,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

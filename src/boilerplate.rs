@@ -33,7 +33,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ahash::AHashSet;
 
-use crate::normalize::{Words, line_hash};
+use crate::hash::line_hash;
+use crate::tokenize::Words;
 
 /// Lines longer than this (in bytes of raw text) are never boilerplate.
 /// Templates are short ("Leave a Reply", share bars, newsletter blurbs,
@@ -65,7 +66,7 @@ pub fn line_key(line: &str, words: &mut Words) -> Option<u64> {
 }
 use rayon::prelude::*;
 
-use crate::minhash::mix64;
+use crate::hash::mix64;
 
 /// Number of hash seeds a line's context is taken under.
 pub const CONTEXTS: usize = 4;

@@ -1,16 +1,19 @@
 //! Command-line arguments: what the user typed ([`Cli`]), turned into a
 //! validated [`Settings`] holding the library's [`Config`].
 //!
-//! The doc comments on the fields are the `--help` text.
+//! The doc comments on the fields are the `--help` text. Defaults are taken
+//! from the library's `Default` impls (`Config::default()` and its parts),
+//! so the command line and the library cannot disagree.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
-    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, ReadConfig,
-    ShingleUnit, StoryConfig,
+    BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, MinHashConfig,
+    ReadConfig, ShingleConfig, ShingleUnit, StoryConfig, VerifyConfig,
 };
+use storyhash::report::View;
 
 /// Find near-duplicate news articles and group them.
 #[derive(Debug, Parser)]
@@ -160,14 +163,14 @@ pub struct ReportView {
 
     /// Report only stories carried by at least this many outlets (1 reports
     /// every story, single articles included).
-    #[arg(long, default_value_t = 2, value_name = "N", help_heading = "Report")]
+    #[arg(long, default_value_t = View::default().min_outlets, value_name = "N", help_heading = "Report")]
     pub min_outlets: usize,
 
     /// Draw at most this many stories (the first in --sort order) in
     /// report.html; the CSV and JSON files hold them all.
     #[arg(
         long,
-        default_value_t = 1000,
+        default_value_t = View::default().html_stories,
         value_name = "N",
         help_heading = "Report"
     )]
@@ -182,11 +185,16 @@ pub enum SortArg {
     Spread,
 }
 
-impl SortArg {
-    pub fn sort_by(self) -> storyhash::report::SortBy {
-        match self {
-            SortArg::Size => storyhash::report::SortBy::Size,
-            SortArg::Spread => storyhash::report::SortBy::Spread,
+impl ReportView {
+    /// The library's view settings.
+    pub fn view(&self) -> storyhash::report::View {
+        storyhash::report::View {
+            sort: match self.sort {
+                SortArg::Size => storyhash::report::SortBy::Size,
+                SortArg::Spread => storyhash::report::SortBy::Spread,
+            },
+            min_outlets: self.min_outlets,
+            html_stories: self.html_stories,
         }
     }
 }
@@ -224,7 +232,7 @@ pub struct InputArgs {
     /// Field (JSON Lines) or column (CSV) holding the article id.
     #[arg(
         long,
-        default_value = "id",
+        default_value_t = FieldNames::default().id,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -233,7 +241,7 @@ pub struct InputArgs {
     /// Field or column holding the article text.
     #[arg(
         long,
-        default_value = "text",
+        default_value_t = FieldNames::default().text,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -242,7 +250,7 @@ pub struct InputArgs {
     /// Field or column holding the headline.
     #[arg(
         long,
-        default_value = "title",
+        default_value_t = FieldNames::default().title,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -251,7 +259,7 @@ pub struct InputArgs {
     /// Field or column holding the outlet.
     #[arg(
         long,
-        default_value = "source",
+        default_value_t = FieldNames::default().source,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -260,7 +268,7 @@ pub struct InputArgs {
     /// Field or column holding the ISO 8601 publication date.
     #[arg(
         long,
-        default_value = "date",
+        default_value_t = FieldNames::default().date,
         value_name = "NAME",
         help_heading = "Input"
     )]
@@ -312,7 +320,7 @@ pub struct RunArgs {
     #[arg(
         short,
         long,
-        default_value_t = 0.35,
+        default_value_t = VerifyConfig::default().threshold,
         value_name = "J",
         help_heading = "Matching"
     )]
@@ -322,7 +330,7 @@ pub struct RunArgs {
     /// longer one (wire copy inside a longer story, trimmed copies).
     #[arg(
         long,
-        default_value_t = 0.8,
+        default_value_t = VerifyConfig::default().containment.unwrap_or(1.0),
         value_name = "C",
         help_heading = "Matching"
     )]
@@ -341,7 +349,7 @@ pub struct RunArgs {
     #[arg(
         short = 'k',
         long,
-        default_value_t = 5,
+        default_value_t = ShingleConfig::default().k,
         value_name = "K",
         help_heading = "Matching"
     )]
@@ -354,7 +362,7 @@ pub struct RunArgs {
     /// Signature length: more is more accurate and slower.
     #[arg(
         long,
-        default_value_t = 128,
+        default_value_t = MinHashConfig::default().num_perm,
         value_name = "N",
         help_heading = "Matching"
     )]
@@ -382,7 +390,7 @@ pub struct RunArgs {
     /// different articles.
     #[arg(
         long,
-        default_value_t = 3,
+        default_value_t = BoilerplateConfig::default().min_docs,
         value_name = "N",
         help_heading = "Boilerplate"
     )]
@@ -444,8 +452,13 @@ pub struct Settings {
 }
 
 impl RunArgs {
-    /// Builds the validated settings, writing to `output`.
-    pub fn settings(self, output: Option<PathBuf>) -> Result<Settings, storyhash::Error> {
+    /// Builds the validated settings, writing to `output`; `adjust` sets
+    /// what the command itself decides, before validation.
+    pub fn settings(
+        self,
+        output: Option<PathBuf>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<Settings, storyhash::Error> {
         let mut config = Config {
             read: self.input.read_config(),
             ..Config::default()
@@ -476,6 +489,7 @@ impl RunArgs {
             CanonicalArg::Longest => CanonicalPolicy::Longest,
             CanonicalArg::First => CanonicalPolicy::First,
         };
+        adjust(&mut config);
         config.validate()?;
         Ok(Settings {
             config,
@@ -485,5 +499,28 @@ impl RunArgs {
             quiet: self.quiet,
             stats: self.stats,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cluster` with no flags must run the library's defaults: the
+    /// settings are compared whole, so a default changed on one side only
+    /// fails here.
+    #[test]
+    fn command_line_defaults_are_the_library_defaults() {
+        let Command::Cluster(args) = Cli::parse_from(["storyhash", "cluster", "in.jsonl"]).command
+        else {
+            panic!("not the cluster command");
+        };
+        let report = args.view.view();
+        let s = args.run.settings(None, |_| {}).unwrap();
+        assert_eq!(
+            format!("{:?}", s.config),
+            format!("{:?}", Config::default())
+        );
+        assert_eq!(report, View::default());
     }
 }

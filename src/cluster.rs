@@ -9,49 +9,9 @@
 //! result does not depend on thread count or match order.
 
 use crate::article::{ArticleId, ArticleMeta};
+use crate::assign::{Best, Groups};
 use crate::config::{CanonicalPolicy, ClusterConfig};
 use crate::verify::Match;
-
-/// An article's strongest confirmed match.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Best {
-    /// The other article.
-    pub other: ArticleId,
-    /// Their Jaccard similarity.
-    pub jaccard: f32,
-    /// Containment of the shorter in the longer.
-    pub containment: f32,
-}
-
-/// Near-duplicate groups of a collection.
-#[derive(Debug, Clone)]
-pub struct Groups {
-    /// Group number of each article.
-    pub group: Vec<u32>,
-    /// Canonical article of each group.
-    pub canonical: Vec<ArticleId>,
-    /// Number of articles in each group.
-    pub size: Vec<u32>,
-    /// Best match of each article, if it has any.
-    pub best: Vec<Option<Best>>,
-}
-
-impl Groups {
-    /// Whether `id` is its group's canonical article.
-    pub fn is_canonical(&self, id: ArticleId) -> bool {
-        self.canonical[self.group[id.index()] as usize] == id
-    }
-
-    /// Number of groups.
-    pub fn len(&self) -> usize {
-        self.canonical.len()
-    }
-
-    /// Whether there are no groups (no articles).
-    pub fn is_empty(&self) -> bool {
-        self.canonical.is_empty()
-    }
-}
 
 /// Union-find with path halving; the smaller index becomes the root.
 #[derive(Debug)]

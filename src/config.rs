@@ -47,7 +47,7 @@ impl Default for Config {
 impl Config {
     /// Checks ranges and the consistency between stages.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::Config(m));
+        let bad = |m: String| Err(Error::Setting(m));
         if self.shingle.k == 0 {
             return bad("--shingle-size must be at least 1".into());
         }

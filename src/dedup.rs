@@ -14,12 +14,21 @@ use std::sync::Arc;
 
 use ahash::AHashSet;
 
-use crate::article::ArticleId;
-use crate::config::Format;
+use crate::article::{ArticleId, Raw};
+use crate::assign::Assignments;
 use crate::error::{Error, Location, Result};
-use crate::pipeline::Outcome;
-use crate::read::{self, Input};
 use crate::write;
+
+/// How the deduplicated collection is written: the inputs' own layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// JSON lines in one file, byte for byte.
+    JsonLines,
+    /// CSV rows in one file under the first input's header.
+    Csv,
+    /// `.txt` files in a new directory, at their relative paths.
+    Files,
+}
 
 /// Refuses an output path that is one of the inputs.
 pub fn check_target(out: &Path, inputs: &[PathBuf]) -> Result<()> {
@@ -28,47 +37,48 @@ pub fn check_target(out: &Path, inputs: &[PathBuf]) -> Result<()> {
         _ => a == b,
     };
     if let Some(hit) = inputs.iter().find(|i| same(out, i)) {
-        return Err(Error::Config(format!(
-            "{}: the output would overwrite an input; choose another -o",
-            hit.display()
-        )));
+        return Err(Error::Refused {
+            path: hit.clone(),
+            reason: "the output would overwrite an input; choose another -o".into(),
+        });
     }
     Ok(())
 }
 
 /// Where each kept (canonical) article was read.
-fn kept_locations(outcome: &Outcome) -> AHashSet<(Arc<str>, u64)> {
-    (0..outcome.articles.len() as u32)
+fn kept_locations(table: &Assignments) -> AHashSet<(Arc<str>, u64)> {
+    (0..table.len() as u32)
         .map(ArticleId)
-        .filter(|&id| outcome.groups.is_canonical(id))
+        .filter(|&id| table.groups.is_canonical(id))
         .map(|id| {
-            let at = &outcome.articles[id.index()].location;
+            let at = &table.articles[id.index()].location;
             (at.input.clone(), at.line)
         })
         .collect()
 }
 
-/// Writes the canonical article of every group to `out` in the inputs'
-/// format; returns how many were written.
-pub fn write_kept(inputs: &[Input], outcome: &Outcome, out: &Path) -> Result<usize> {
-    let kept = kept_locations(outcome);
+/// The records the collection is read back as: `feed` passes each record
+/// of the inputs, in order, to the sink it is given.
+pub type Feed<'a> = dyn FnOnce(&mut dyn FnMut(&Location, Raw<'_>) -> Result<()>) -> Result<()> + 'a;
+
+/// Writes the canonical article of every group to `out` in `layout`,
+/// taking the records from `feed`; returns how many were written.
+pub fn write_kept(
+    out: &Path,
+    layout: Layout,
+    table: &Assignments,
+    feed: Box<Feed<'_>>,
+) -> Result<usize> {
+    let kept = kept_locations(table);
     let keep = |at: &Location| kept.contains(&(at.input.clone(), at.line));
-    let formats: AHashSet<u8> = inputs.iter().map(|i| i.format() as u8).collect();
-    if formats.len() > 1 {
-        return Err(Error::Config(
-            "dedup writes the inputs' own format, and these inputs mix formats; \
-             deduplicate each format on its own"
-                .into(),
-        ));
-    }
-    match inputs.first().map(Input::format) {
-        None => Ok(0),
-        Some(Format::TextDir) => {
+    let mut n = 0;
+    match layout {
+        Layout::Files => {
             if out.exists() {
-                return Err(Error::Config(format!(
-                    "{}: already exists; dedup writes a new directory",
-                    out.display()
-                )));
+                return Err(Error::Refused {
+                    path: out.to_path_buf(),
+                    reason: "already exists; dedup writes a new directory".into(),
+                });
             }
             let parent = match out.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
@@ -81,40 +91,91 @@ pub fn write_kept(inputs: &[Input], outcome: &Outcome, out: &Path) -> Result<usi
                     path: out.to_path_buf(),
                     source: e,
                 })?;
-            let n = read::copy_text_files(inputs, &keep, tmp.path())?;
+            feed(&mut |at, raw| {
+                let Raw::TextFile { path, rel } = raw else {
+                    return Ok(());
+                };
+                if keep(at) {
+                    let target = tmp.path().join(rel);
+                    if let Some(parent) = target.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    }
+                    std::fs::copy(path, &target).map_err(|e| Error::io(&target, e))?;
+                    n += 1;
+                }
+                Ok(())
+            })?;
             std::fs::rename(tmp.path(), out).map_err(|e| Error::Write {
                 path: out.to_path_buf(),
                 source: e,
             })?;
-            Ok(n)
         }
-        Some(_) => {
+        Layout::JsonLines | Layout::Csv => {
+            // `fill` speaks io::Error; a failure of the reading side is
+            // kept aside and returned as it is.
             let mut failure = None;
-            let mut n = 0;
-            let written = write::atomically(out, |w| match read::copy_records(inputs, &keep, w) {
-                Ok(count) => {
-                    n = count;
+            let written = write::atomically(out, |w| {
+                let mut sink = match layout {
+                    Layout::Csv => Sink::Csv(Box::new(
+                        csv::WriterBuilder::new().flexible(true).from_writer(w),
+                    )),
+                    _ => Sink::Json(w),
+                };
+                let mut header_written = false;
+                let fed = feed(&mut |at, raw| {
+                    let io = |e: std::io::Error| Error::Write {
+                        path: out.to_path_buf(),
+                        source: e,
+                    };
+                    match (&mut sink, raw) {
+                        (Sink::Json(w), Raw::JsonLine(line)) if keep(at) => {
+                            w.write_all(line)
+                                .and_then(|()| w.write_all(b"\n"))
+                                .map_err(io)?;
+                            n += 1;
+                        }
+                        (Sink::Csv(w), Raw::CsvHeader(h)) if !header_written => {
+                            w.write_byte_record(h).map_err(|e| io(e.into()))?;
+                            header_written = true;
+                        }
+                        (Sink::Csv(w), Raw::CsvRow(r)) if keep(at) => {
+                            w.write_byte_record(r).map_err(|e| io(e.into()))?;
+                            n += 1;
+                        }
+                        _ => {}
+                    }
                     Ok(())
-                }
-                Err(e) => {
+                });
+                if let Err(e) = fed {
                     failure = Some(e);
-                    Err(std::io::Error::other("reading the inputs failed"))
+                    return Err(std::io::Error::other("reading the inputs failed"));
+                }
+                match sink {
+                    Sink::Csv(mut w) => w.flush(),
+                    Sink::Json(w) => w.flush(),
                 }
             });
             if let Some(e) = failure {
                 return Err(e);
             }
             written?;
-            Ok(n)
         }
     }
+    Ok(n)
+}
+
+/// Where kept records go: straight through, or through a CSV writer.
+enum Sink<'a> {
+    Json(&'a mut dyn Write),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
 }
 
 /// Writes the keep/drop decision of every article, in input order:
 /// `id,decision,kept,matched,similarity,containment,reason,event,story`
-/// (the event and story of the article, labelled as in the cluster CSV, so
-/// that a dropped copy can be traced to the happening it reported).
-pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Result<()> {
+/// (the article's event and story, labelled as in the cluster CSV, so that
+/// a dropped copy can be traced to the happening it reported; a table
+/// without events names the group as the event).
+pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "id",
@@ -127,44 +188,33 @@ pub fn write_decisions(out: &mut dyn Write, outcome: &Outcome) -> std::io::Resul
         "event",
         "story",
     ])?;
-    let arts = &outcome.articles;
-    let st = &outcome.stories;
-    let label = |g: u32| &*arts[outcome.groups.canonical[g as usize].index()].id;
-    for (i, a) in arts.iter().enumerate() {
-        let id = ArticleId(i as u32);
-        let g = outcome.groups.group[i] as usize;
-        let canonical = outcome.groups.canonical[g];
-        let size = outcome.groups.size[g];
-        let best = outcome.groups.best[i];
-        let (matched, sim, cont) = match best {
-            Some(b) => (
-                &*arts[b.other.index()].id,
-                format!("{:.4}", b.jaccard),
-                format!("{:.4}", b.containment),
-            ),
+    for r in table.rows() {
+        let (matched, sim, cont) = match r.matched {
+            Some((other, jaccard, containment)) => {
+                (other, format!("{jaccard:.4}"), format!("{containment:.4}"))
+            }
             None => ("", String::new(), String::new()),
         };
-        let (decision, reason) = if canonical == id {
-            let why = if size == 1 {
+        let (decision, reason) = if r.canonical {
+            let why = if r.group_size == 1 {
                 "no near-duplicate".to_string()
             } else {
-                format!("canonical of {size} near-duplicates")
+                format!("canonical of {} near-duplicates", r.group_size)
             };
             ("keep", why)
         } else {
-            let why = format!("near-duplicate of {}", arts[canonical.index()].id);
-            ("drop", why)
+            ("drop", format!("near-duplicate of {}", r.dup_group))
         };
         w.write_record([
-            &*a.id,
+            r.id,
             decision,
-            &*arts[canonical.index()].id,
+            r.dup_group,
             matched,
             &sim,
             &cont,
             &reason,
-            label(st.event_label_group[st.event_of_group[g] as usize]),
-            label(st.label_group[st.of_group[g] as usize]),
+            r.event.unwrap_or(r.dup_group),
+            r.story,
         ])?;
     }
     w.flush()

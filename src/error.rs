@@ -77,7 +77,10 @@ pub enum RecordProblem {
     },
 }
 
-/// The library's error.
+/// The library's error: one variant per cause, each carrying its data.
+///
+/// [`Error::kind`] sorts them into the few kinds a front end acts on (the
+/// binary maps kinds to exit codes; a Python binding to exception types).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -112,9 +115,27 @@ pub enum Error {
         /// The flag that picks another column.
         flag: &'static str,
     },
-    /// A setting is out of range or inconsistent.
+    /// An input as a whole cannot be used (not valid CSV, no articles in a
+    /// directory, a label file without the column asked for).
+    #[error("{at}: {reason}")]
+    Input {
+        /// The input, with `:line` where one line is at fault.
+        at: String,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
+    /// A setting is out of range, or the settings do not fit the inputs.
     #[error("{0}")]
-    Config(String),
+    Setting(String),
+    /// An output was refused before anything was written (it would
+    /// overwrite an input, or it exists where a new one must be made).
+    #[error("{path}: {reason}")]
+    Refused {
+        /// The path named by the user.
+        path: PathBuf,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// Writing the output failed.
     #[error("writing {path}: {source}")]
     Write {
@@ -126,7 +147,44 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is: what a front end decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An input could not be opened or read.
+    UnreadableInput,
+    /// A record, or an input as a whole, is not what the tool reads.
+    BadInput,
+    /// A setting is wrong, or does not fit the inputs.
+    BadSetting,
+    /// An output was refused before any work.
+    RefusedOutput,
+    /// An output could not be written.
+    UnwritableOutput,
+}
+
 impl Error {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } => ErrorKind::UnreadableInput,
+            Error::Record { .. } | Error::MissingColumn { .. } | Error::Input { .. } => {
+                ErrorKind::BadInput
+            }
+            Error::Setting(_) => ErrorKind::BadSetting,
+            Error::Refused { .. } => ErrorKind::RefusedOutput,
+            Error::Write { .. } => ErrorKind::UnwritableOutput,
+        }
+    }
+
+    /// An input that cannot be used as a whole.
+    pub fn input(at: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Input {
+            at: at.into(),
+            reason: reason.into(),
+        }
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -1,14 +1,23 @@
 //! storyhash finds near-duplicate news articles (reprints, syndicated wire
-//! copy, lightly edited or trimmed copies) in a collection and groups them.
+//! copy, lightly edited or trimmed copies) in a collection, groups them, and
+//! groups the groups into stories.
 //!
 //! The pipeline, one module per stage, meeting only in [`pipeline`]:
 //!
 //! ```text
-//! read -> normalize -> (boilerplate) -> shingle -> minhash -> lsh -> verify -> cluster -> write
+//! read -> normalize/tokenize -> (boilerplate) -> shingle -> minhash -> lsh -> verify -> cluster
+//!      -> story -> assign (the result table) -> write | report | dedup
 //! ```
 //!
-//! The library never parses arguments, prints or exits; the `storyhash`
-//! binary does. A small run on in-memory input:
+//! [`pipeline`] is the API a front end calls: [`pipeline::run`] returns an
+//! [`Outcome`](pipeline::Outcome) whose [`assign::Assignments`] table holds
+//! every article's group, story, canonical copy and best match;
+//! [`pipeline::cluster`], [`pipeline::dedup`], [`pipeline::report`] and
+//! [`pipeline::evaluate`] are the commands of the binary. The library never
+//! parses arguments, prints or exits; errors are [`Error`] values whose
+//! [`Error::kind`] a front end maps to exit codes or exceptions. See
+//! `ARCHITECTURE.md` for the map of the modules. A small run on in-memory
+//! input:
 //!
 //! ```
 //! use storyhash::{Config, Input, pipeline};
@@ -22,17 +31,24 @@
 //! );
 //! let input = Input::from_bytes("<example>", jsonl.into_bytes(), None)?;
 //! let out = pipeline::run(&[input], &Config::default(), &pipeline::NoProgress)?;
-//! assert_eq!(out.groups.group, vec![0, 0, 1]);
+//! let rows: Vec<(&str, &str, bool)> = out
+//!     .table
+//!     .rows()
+//!     .map(|r| (r.id, r.dup_group, r.canonical))
+//!     .collect();
+//! assert_eq!(rows, [("a", "a", true), ("b", "a", false), ("c", "c", true)]);
 //! # Ok::<(), storyhash::Error>(())
 //! ```
 
 pub mod article;
+pub mod assign;
 pub mod boilerplate;
 pub mod cluster;
 pub mod config;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+pub mod hash;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
@@ -42,10 +58,11 @@ pub mod report;
 pub mod scratch;
 pub mod shingle;
 pub mod story;
+pub mod tokenize;
 pub mod verify;
 pub mod write;
 
 pub use article::{ArticleId, ArticleMeta, Date, Record};
 pub use config::Config;
-pub use error::{Error, Location, RecordProblem, Result};
+pub use error::{Error, ErrorKind, Location, RecordProblem, Result};
 pub use read::Input;

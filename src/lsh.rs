@@ -22,7 +22,8 @@ use rayon::prelude::*;
 
 use crate::article::ArticleId;
 use crate::config::LshConfig;
-use crate::minhash::{Signatures, mix64};
+use crate::hash::mix64;
+use crate::minhash::Signatures;
 
 /// Members of a swollen run each linked to this many following members.
 const SWOLLEN_WINDOW: usize = 4;

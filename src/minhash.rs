@@ -17,19 +17,10 @@
 
 use crate::article::ArticleId;
 use crate::config::MinHashConfig;
+use crate::hash::mix64;
 
 /// Marks a bin no shingle fell into (never a real value: values are capped).
 const EMPTY: u32 = u32::MAX;
-
-/// The finaliser of SplitMix64: a bijective 64-bit mix with full avalanche.
-#[inline]
-pub fn mix64(mut x: u64) -> u64 {
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
 
 /// Computes signatures of one length and seed.
 #[derive(Debug, Clone)]

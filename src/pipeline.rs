@@ -1,38 +1,48 @@
-//! The one place where the stages meet.
+//! The one place where the stages meet, and the one junction of every
+//! command: [`cluster()`], [`dedup`], [`report`] and [`evaluate`] are what a
+//! front end (the binary, a binding) calls; each opens nothing and prints
+//! nothing, and takes its inputs, settings and output paths as values.
 //!
 //! ```text
 //! pass 1 (boilerplate on):  read -> normalize -> line hashes -> learn boilerplate
 //! pass 2:                   read -> normalize -> drop boilerplate -> shingle -> sign
 //!                                                               \-> story terms, document frequencies
-//! then:                     lsh candidates -> verify -> cluster -> stories
+//! then:                     lsh candidates -> verify -> cluster -> stories -> result table
 //! ```
 //!
 //! Both passes stream: a reading thread cuts inputs into batches of a few
 //! megabytes while the rayon pool parses and signs the previous batch, so the
 //! text of the collection is never held in memory at once; what stays is one
 //! signature, one shingle count, a few dozen story terms and the metadata per
-//! article. Results are
-//! appended in input order, so every later stage sees the same data whatever
-//! the number of threads.
+//! article. Results are appended in input order, so every later stage sees
+//! the same data whatever the number of threads.
+//!
+//! The commands then hand the result table ([`Assignments`]) to the writers:
+//! `cluster` writes the CSV and then the report (a report never describes a
+//! CSV that was not written); `dedup` feeds the inputs' raw records to the
+//! dedup writer; `report` rebuilds the table from a cluster CSV and the
+//! inputs' metadata, read once.
 
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use ahash::AHashMap;
 
-use crate::article::{ArticleId, ArticleMeta, Record};
+use crate::article::{ArticleId, ArticleMeta, Date, Record};
+use crate::assign::{Assignments, Labelled, Level};
 use crate::boilerplate::{self, Boilerplate};
-use crate::cluster::{self, Groups};
-use crate::config::{BadRecords, Config, ReadConfig, ShingleConfig, ShingleUnit};
+use crate::cluster;
+use crate::config::{BadRecords, Config, ReadConfig, ShingleUnit};
 use crate::error::{Error, Location, RecordProblem, Result};
 use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
-use crate::normalize::{Words, line_hash, normalize_into};
 use crate::read::{self, Batch, Input, Place};
-use crate::shingle::{Distinct, char_units, fold_windows};
+use crate::shingle::Shingler;
 use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
 use crate::story::{self, Stories};
 use crate::verify::{self, Evidence, ShingleSets};
+use crate::{dedup as dedup_out, eval, report as spread, write};
 
 /// Receives progress reports; the binary draws them, tests ignore them.
 pub trait Progress: Sync {
@@ -81,18 +91,14 @@ pub struct Stats {
 /// Everything a run produces.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Metadata of every article, in input order.
-    pub articles: Vec<ArticleMeta>,
-    /// Shingle count of every article.
-    pub sizes: Vec<u32>,
-    /// Near-duplicate groups.
-    pub groups: Groups,
-    /// Events and stories.
-    pub stories: Stories,
+    /// Every article's assignment.
+    pub table: Assignments,
     /// Records skipped as bad (only with `BadRecords::Skip`).
     pub skipped: Vec<(Location, RecordProblem)>,
     /// Figures.
     pub stats: Stats,
+    /// Wall seconds of the story stage's steps.
+    pub story_steps: Vec<(&'static str, f64)>,
 }
 
 /// Runs the near-duplicate job on `inputs` on the current rayon pool.
@@ -131,7 +137,7 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     };
 
     progress.stage("sign");
-    let signed = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
+    let (signed, df) = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
     stats.text_bytes = signed.bytes;
     stats.sketch_bytes = signed.sigs.heap_bytes()
         + signed.terms.heap_bytes()
@@ -168,7 +174,7 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     let stories = match &cfg.story {
         Some(s) => {
             progress.stage("stories");
-            let st = story::stories(&signed.articles, &groups, &signed.terms, &signed.df, s);
+            let st = story::stories(&signed.articles, &groups, &signed.terms, &df, s);
             stats.story_candidates = st.candidates;
             lap(&mut stats, "stories");
             st
@@ -176,14 +182,337 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
         None => Stories::singletons(&groups),
     };
 
+    // Events are always formed (each group its own event when the story
+    // stage is off), so the output has the same columns either way.
+    let events = level_of(
+        &stories.event_of_group,
+        &stories.event_label_group,
+        &stories.event_size,
+        &groups,
+    );
+    let stories_level = level_of(
+        &stories.of_group,
+        &stories.label_group,
+        &stories.size,
+        &groups,
+    );
     Ok(Outcome {
-        articles: signed.articles,
-        sizes: signed.sizes,
-        groups,
-        stories,
+        table: Assignments {
+            articles: signed.articles,
+            groups,
+            events: Some(events),
+            stories: stories_level,
+        },
         skipped,
         stats,
+        story_steps: stories.steps,
     })
+}
+
+/// One of the story stage's levels (events or stories: a cluster per
+/// group, the group labelling each cluster, each cluster's size) as a level
+/// of the result table.
+fn level_of(
+    of_group: &[u32],
+    label_group: &[u32],
+    size: &[u32],
+    groups: &crate::assign::Groups,
+) -> Level {
+    Level {
+        of_group: of_group.to_vec(),
+        label: label_group
+            .iter()
+            .map(|&g| groups.canonical[g as usize])
+            .collect(),
+        size: size.to_vec(),
+    }
+}
+
+/// Where a command writes its main output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output.
+    Stdout,
+    /// A file, replaced whole or not at all.
+    File(PathBuf),
+}
+
+impl Target {
+    /// Writes `fill` to the target.
+    fn write(
+        &self,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        match self {
+            Target::File(path) => write::atomically(path, fill),
+            Target::Stdout => {
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+                fill(&mut w)
+                    .and_then(|()| std::io::Write::flush(&mut w))
+                    .map_err(|e| Error::Write {
+                        path: "<stdout>".into(),
+                        source: e,
+                    })
+            }
+        }
+    }
+}
+
+/// A spread report to write: its directory and what it shows.
+#[derive(Debug, Clone)]
+pub struct ReportTarget {
+    /// Directory of the report files (created if needed).
+    pub dir: PathBuf,
+    /// Which stories, in what order.
+    pub view: spread::View,
+}
+
+/// `storyhash cluster`: runs the job and writes the assignment CSV to
+/// `csv`, then the report, if asked for, from the same table (no second
+/// reading of the inputs). The write stage's time is added to the stats.
+pub fn cluster(
+    inputs: &[Input],
+    cfg: &Config,
+    csv: &Target,
+    report: Option<&ReportTarget>,
+    progress: &dyn Progress,
+) -> Result<Outcome> {
+    let mut outcome = run(inputs, cfg, progress)?;
+    let clock = Instant::now();
+    progress.stage("write");
+    csv.write(|w| write::write_csv(w, &outcome.table))?;
+    if let Some(r) = report {
+        let stories = spread::build(&outcome.table, r.view.sort, r.view.min_outlets);
+        spread::write_all(&r.dir, &stories, r.view.html_stories)?;
+    }
+    outcome.stats.stages.push(StageTime {
+        name: "write",
+        seconds: clock.elapsed().as_secs_f64(),
+    });
+    Ok(outcome)
+}
+
+/// The outputs of `storyhash dedup`.
+#[derive(Debug, Clone)]
+pub struct DedupTarget {
+    /// The deduplicated collection: a file, or a new directory for `.txt`
+    /// inputs. Never one of the inputs.
+    pub kept: PathBuf,
+    /// The keep/drop decision of every article, if wanted.
+    pub decisions: Option<PathBuf>,
+}
+
+/// `storyhash dedup`: runs the job (stories are not needed to keep one
+/// copy per group, so `cfg.story` is best `None` unless the decisions, which
+/// name each article's event and story, are written) and writes the canonical
+/// article of every group back in the inputs' own format. Returns the
+/// outcome and the number of articles kept.
+pub fn dedup(
+    inputs: &[Input],
+    input_paths: &[PathBuf],
+    cfg: &Config,
+    out: &DedupTarget,
+    progress: &dyn Progress,
+) -> Result<(Outcome, usize)> {
+    dedup_out::check_target(&out.kept, input_paths)?;
+    let layout = match inputs.first().map(Input::format) {
+        _ if inputs.iter().any(|i| i.format() != inputs[0].format()) => {
+            return Err(Error::Setting(
+                "dedup writes the inputs' own format, and these inputs mix formats; \
+                 deduplicate each format on its own"
+                    .into(),
+            ));
+        }
+        Some(crate::config::Format::TextDir) => dedup_out::Layout::Files,
+        Some(crate::config::Format::Csv) => dedup_out::Layout::Csv,
+        Some(crate::config::Format::JsonLines) | None => dedup_out::Layout::JsonLines,
+    };
+    let mut outcome = run(inputs, cfg, progress)?;
+    let clock = Instant::now();
+    progress.stage("write");
+    let feed = Box::new(
+        |sink: &mut dyn FnMut(&Location, crate::article::Raw<'_>) -> Result<()>| {
+            read::raw_records(inputs, sink)
+        },
+    );
+    let kept = dedup_out::write_kept(&out.kept, layout, &outcome.table, feed)?;
+    if let Some(path) = &out.decisions {
+        write::atomically(path, |w| dedup_out::write_decisions(w, &outcome.table))?;
+    }
+    outcome.stats.stages.push(StageTime {
+        name: "write",
+        seconds: clock.elapsed().as_secs_f64(),
+    });
+    Ok((outcome, kept))
+}
+
+/// What `storyhash report` did.
+#[derive(Debug)]
+pub struct Reported {
+    /// Stories written.
+    pub stories: usize,
+    /// Articles in the cluster file.
+    pub articles: usize,
+    /// Input records skipped as bad (only with `BadRecords::Skip`).
+    pub skipped: Vec<(Location, RecordProblem)>,
+}
+
+/// `storyhash report`: the spread report of a cluster CSV written earlier.
+/// Titles, outlets and dates come from `inputs`, read once through the same
+/// reader and bad-record policy as `cluster`; the CSV's `source` and `date`
+/// columns serve where an article is not in the inputs.
+pub fn report(
+    clusters: &Path,
+    inputs: &[Input],
+    cfg: &ReadConfig,
+    out: &ReportTarget,
+    progress: &dyn Progress,
+) -> Result<Reported> {
+    let rows = read::read_clusters(clusters)?;
+    progress.stage("read");
+    let mut skipped = Vec::new();
+    let known = read_metadata(inputs, cfg, progress, &mut skipped)?;
+    let by_id: AHashMap<&str, &ArticleMeta> = known.iter().map(|m| (&*m.id, m)).collect();
+    let name = clusters.display().to_string();
+    let matched = rows
+        .iter()
+        .filter(|r| by_id.contains_key(r.id.as_str()))
+        .count();
+    if matched == 0 && !rows.is_empty() && !inputs.is_empty() {
+        return Err(Error::Setting(format!(
+            "{name}: no article id of the clusters is in the inputs; give the collection \
+             the clusters were made from"
+        )));
+    }
+    let cluster_input: std::sync::Arc<str> = name.as_str().into();
+    let mut labelled = Vec::with_capacity(rows.len());
+    for r in rows {
+        let meta = match by_id.get(r.id.as_str()) {
+            Some(m) => ArticleMeta {
+                id: r.id.as_str().into(),
+                source: m.source.clone().or(r.source.map(String::into_boxed_str)),
+                date: match &m.date {
+                    Some(d) => Some(d.clone()),
+                    None => csv_date(&name, r.line, r.date.as_deref())?,
+                },
+                title: m.title.clone(),
+                location: m.location.clone(),
+            },
+            None => ArticleMeta {
+                id: r.id.as_str().into(),
+                source: r.source.map(String::into_boxed_str),
+                date: csv_date(&name, r.line, r.date.as_deref())?,
+                title: None,
+                location: Location {
+                    input: cluster_input.clone(),
+                    line: r.line,
+                },
+            },
+        };
+        labelled.push(Labelled {
+            line: r.line,
+            meta,
+            dup_group: r.dup_group,
+            event: r.event,
+            story: r.story,
+            matched: r.matched,
+        });
+    }
+    let table = Assignments::from_labels(labelled)
+        .map_err(|(line, reason)| Error::input(format!("{name}:{line}"), reason))?;
+    let stories = spread::build(&table, out.view.sort, out.view.min_outlets);
+    spread::write_all(&out.dir, &stories, out.view.html_stories)?;
+    Ok(Reported {
+        stories: stories.len(),
+        articles: table.len(),
+        skipped,
+    })
+}
+
+/// A date from the cluster CSV's `date` column.
+fn csv_date(name: &str, line: u64, raw: Option<&str>) -> Result<Option<Date>> {
+    raw.map(|d| Date::parse(d).map_err(|p| Error::input(format!("{name}:{line}"), p.to_string())))
+        .transpose()
+}
+
+/// Where `storyhash eval` finds a labelling: a file and its two columns.
+#[derive(Debug, Clone)]
+pub struct LabelSource {
+    /// CSV with a header, or JSON Lines.
+    pub path: PathBuf,
+    /// Column or field of the article id.
+    pub id: String,
+    /// Column or field of the label.
+    pub label: String,
+}
+
+/// `storyhash eval`: scores a predicted labelling against gold labels.
+pub fn evaluate(pred: &LabelSource, gold: &LabelSource) -> Result<eval::Scores> {
+    let p = read::load_labels(&pred.path, &pred.id, &pred.label)?;
+    let g = read::load_labels(&gold.path, &gold.id, &gold.label)?;
+    Ok(eval::score(&eval::align(&p, &g)))
+}
+
+/// The metadata of every article of `inputs` (no text kept), with bad
+/// records and repeated ids failed or skipped as in [`run`].
+fn read_metadata(
+    inputs: &[Input],
+    cfg: &ReadConfig,
+    progress: &dyn Progress,
+    skipped: &mut Vec<(Location, RecordProblem)>,
+) -> Result<Vec<ArticleMeta>> {
+    let mut articles: Vec<ArticleMeta> = Vec::new();
+    let mut seen: AHashMap<Box<str>, ArticleId> = AHashMap::new();
+    for_each_batch(inputs, cfg, |batch| {
+        let input = &inputs[batch.input];
+        let records = batch.map_records(
+            &cfg.fields,
+            || (),
+            |(), place, r| {
+                (
+                    place,
+                    r.map(|mut r| {
+                        let len = r.text.len() as u64;
+                        r.text = String::new();
+                        (r, len)
+                    }),
+                )
+            },
+        );
+        let (mut n, mut bytes) = (0u64, 0u64);
+        for (place, r) in records {
+            let location = place.locate(input);
+            let (r, len) = match r {
+                Ok(r) => r,
+                Err(problem) => {
+                    bad_record(location, problem, cfg, Some(skipped))?;
+                    continue;
+                }
+            };
+            if let Some(&first) = seen.get(r.id.as_str()) {
+                let problem = RecordProblem::DuplicateId {
+                    id: r.id,
+                    first: articles[first.index()].location.clone(),
+                };
+                bad_record(location, problem, cfg, Some(skipped))?;
+                continue;
+            }
+            seen.insert(r.id.as_str().into(), ArticleId(articles.len() as u32));
+            articles.push(ArticleMeta {
+                id: r.id.into(),
+                source: r.source.map(String::into_boxed_str),
+                date: r.date,
+                title: r.title.map(String::into_boxed_str),
+                location,
+            });
+            n += 1;
+            bytes += len;
+        }
+        progress.advance(n, bytes);
+        Ok(())
+    })?;
+    Ok(articles)
 }
 
 /// Streams every batch of every input to `f`, reading on a separate thread.
@@ -232,78 +561,8 @@ fn bad_record(
 /// Per-thread scratch buffers, so the hot loop allocates nothing per article.
 #[derive(Default)]
 struct Scratch {
-    words: Words,
-    line_words: Words,
-    lines: Vec<(u64, u32)>,
-    text: String,
-    normalized: String,
-    units: Vec<u64>,
-    shingles: Vec<u64>,
-    distinct: Distinct,
+    sh: Shingler,
     terms: TermScratch,
-}
-
-impl Scratch {
-    /// Fills `lines` with the keys and lengths of the text's short lines.
-    fn read_lines(&mut self, text: &str) {
-        self.lines.clear();
-        for line in boilerplate::raw_lines(text) {
-            if let Some(key) = boilerplate::line_key(line, &mut self.line_words) {
-                self.lines.push((key, line.len() as u32));
-            }
-        }
-    }
-
-    /// Tokenises `text` into `words` without its boilerplate lines (all of
-    /// it when every line is boilerplate: an article made only of template
-    /// text is better compared on it than not at all).
-    fn read_words(&mut self, text: &str, boiler: &Boilerplate) {
-        self.words.clear();
-        let mut dropped = false;
-        for line in boilerplate::raw_lines(text) {
-            let mark = self.words.len();
-            self.words.extend(line);
-            let short = line.len() <= boilerplate::MAX_LINE_BYTES;
-            if short
-                && self.words.len() > mark
-                && boiler.contains(line_hash(&self.words.hashes[mark..]))
-            {
-                self.words.truncate(mark);
-                dropped = true;
-            }
-        }
-        if dropped && self.words.is_empty() {
-            self.words.tokenize(text);
-        }
-    }
-
-    /// Fills `shingles` from `text` without its boilerplate lines.
-    fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) {
-        self.shingles.clear();
-        match cfg.unit {
-            ShingleUnit::Words => {
-                self.read_words(text, boiler);
-                fold_windows(&self.words.hashes, cfg.k, &mut self.shingles);
-            }
-            ShingleUnit::Chars => {
-                self.text.clear();
-                let mut kept_any = false;
-                for line in boilerplate::raw_lines(text) {
-                    let drop = boilerplate::line_key(line, &mut self.line_words)
-                        .is_some_and(|k| boiler.contains(k));
-                    if !drop {
-                        self.text.push_str(line);
-                        self.text.push('\n');
-                        kept_any |= !self.line_words.is_empty();
-                    }
-                }
-                let source = if kept_any { self.text.as_str() } else { text };
-                normalize_into(source, &mut self.normalized);
-                char_units(self.normalized.lines(), &mut self.units);
-                fold_windows(&self.units, cfg.k, &mut self.shingles);
-            }
-        }
-    }
 }
 
 fn learn_boilerplate(
@@ -322,10 +581,10 @@ fn learn_boilerplate(
         let seen: Vec<Seen> =
             batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
                 let r = r.map_err(|p| (place, p))?;
-                sc.read_lines(&r.text);
-                let mut out = Vec::with_capacity(sc.lines.len());
+                sc.sh.read_lines(&r.text);
+                let mut out = Vec::with_capacity(sc.sh.lines.len());
                 let source = boilerplate::source_id(r.source.as_deref());
-                boilerplate::observe(&mut sc.lines, 0, source, &mut out);
+                boilerplate::observe(&mut sc.sh.lines, 0, source, &mut out);
                 Ok((out, r.text.len().min(u32::MAX as usize) as u32))
             });
         let (mut articles, mut bytes) = (0u64, 0u64);
@@ -369,7 +628,6 @@ struct Signed {
     sigs: Signatures,
     sets: Option<ShingleSets>,
     terms: TermTable,
-    df: DocFreq,
     bytes: u64,
 }
 
@@ -379,7 +637,7 @@ fn sign_all(
     boiler: &Boilerplate,
     progress: &dyn Progress,
     skipped: &mut Vec<(Location, RecordProblem)>,
-) -> Result<Signed> {
+) -> Result<(Signed, DocFreq)> {
     let signer = Signer::new(&cfg.minhash);
     let k = signer.len();
     let exact = cfg.verify.exact;
@@ -389,13 +647,13 @@ fn sign_all(
         sigs: Signatures::new(k),
         sets: exact.then(ShingleSets::new),
         terms: TermTable::new(),
-        // 4M counters (16 MB): more than the distinct terms of most collections.
-        df: DocFreq::new(if cfg.story.is_some() { 22 } else { 1 }),
         bytes: 0,
     };
-    let df = std::mem::replace(&mut out.df, DocFreq::new(0));
-    let stop = StopWords::default();
+    // Counted into by the parallel signing while the records before are
+    // taken into `out`, so it stands apart from `out`.
+    let df = DocFreq::for_run(cfg.story.is_some());
     let story = cfg.story.as_ref();
+    let stop = StopWords::default();
     let mut absorb = Absorb {
         out: &mut out,
         seen: AHashMap::new(),
@@ -412,24 +670,24 @@ fn sign_all(
         let sign = || {
             batch.map_records(&cfg.read.fields, Scratch::default, |sc, place, r| {
                 let signed = r.map(|mut r| {
-                    sc.shingle(&r.text, &cfg.shingle, boiler);
+                    sc.sh.shingle(&r.text, &cfg.shingle, boiler);
                     let mut sig = vec![0u32; k];
-                    signer.sign(&sc.shingles, &mut sig);
+                    signer.sign(&sc.sh.shingles, &mut sig);
                     // Set size, not window count: containment is about sets.
-                    let size = sc.distinct.count(&sc.shingles) as u32;
+                    let size = sc.sh.distinct.count(&sc.sh.shingles) as u32;
                     let mut terms = Vec::new();
                     if let Some(s) = story {
                         if cfg.shingle.unit != ShingleUnit::Words {
-                            sc.read_words(&r.text, boiler);
+                            sc.sh.read_words(&r.text, boiler);
                         }
                         let title = r.title.as_deref();
-                        terms::extract(&sc.words, title, &stop, s, &mut sc.terms, &mut terms);
+                        terms::extract(&sc.sh.words, title, &stop, s, &mut sc.terms, &mut terms);
                         // Counted here, in parallel; a duplicate id takes
                         // its count back when the record is taken in
                         // (increments commute).
                         df.add(&terms);
                     }
-                    let set = exact.then(|| sc.shingles.clone());
+                    let set = exact.then(|| sc.sh.shingles.clone());
                     let text_len = r.text.len() as u64;
                     // The text is done with: free it on this thread.
                     r.text = String::new();
@@ -456,8 +714,7 @@ fn sign_all(
     if let Some((input, records)) = pending {
         absorb.take(input, records, &df)?;
     }
-    out.df = df;
-    Ok(out)
+    Ok((out, df))
 }
 
 /// A record of the signature pass: where it was read and what came of it.

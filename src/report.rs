@@ -18,118 +18,12 @@ use std::io::Write;
 
 use std::path::Path;
 
-use ahash::AHashMap;
 use serde::Serialize;
 
 use crate::article::Date;
-use crate::config::ReadConfig;
+use crate::assign::{Assignments, Row};
 use crate::error::{Error, Result};
-use crate::pipeline::Outcome;
-use crate::read::{self, Input};
 use crate::write;
-
-/// What the report needs of one article.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// Article id.
-    pub id: String,
-    /// Story label.
-    pub story: String,
-    /// Event label.
-    pub event: String,
-    /// Near-duplicate group label.
-    pub dup_group: String,
-    /// Outlet, if known.
-    pub source: Option<String>,
-    /// Publication date, if known.
-    pub date: Option<Date>,
-    /// Headline, if known.
-    pub title: Option<String>,
-}
-
-/// The rows of a finished run.
-pub fn rows_from_outcome(o: &Outcome) -> Vec<Row> {
-    let label = |g: usize| &*o.articles[o.groups.canonical[g].index()].id;
-    o.articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let g = o.groups.group[i] as usize;
-            let s = o.stories.of_group[g] as usize;
-            let e = o.stories.event_of_group[g] as usize;
-            Row {
-                id: a.id.to_string(),
-                story: label(o.stories.label_group[s] as usize).to_string(),
-                event: label(o.stories.event_label_group[e] as usize).to_string(),
-                dup_group: label(g).to_string(),
-                source: a.source.as_deref().map(str::to_string),
-                date: a.date.clone(),
-                title: a.title.as_deref().map(str::to_string),
-            }
-        })
-        .collect()
-}
-
-/// The rows of a cluster CSV (columns `id`, `story`, `dup_group`, and
-/// `event` where present: without it each group is its own event), with
-/// titles, outlets and dates taken from the original `inputs` (the CSV's
-/// `source` and `date` columns are used where an input lacks them).
-pub fn rows_from_csv(clusters: &Path, inputs: &[Input], cfg: &ReadConfig) -> Result<Vec<Row>> {
-    let name = clusters.display().to_string();
-    let file = std::fs::File::open(clusters).map_err(|e| Error::io(clusters, e))?;
-    let mut rdr = csv::Reader::from_reader(std::io::BufReader::new(file));
-    let bad = |e: csv::Error| Error::Config(format!("{name}: unreadable CSV ({e})"));
-    let cols = read::header_names(&rdr.byte_headers().map_err(bad)?.clone());
-    let col = |want: &str| cols.iter().position(|c| c == want);
-    let need = |want: &str| {
-        col(want).ok_or_else(|| {
-            Error::Config(format!(
-                "{name}: no column `{want}` (columns: {}); give the CSV written by storyhash cluster",
-                cols.join(", ")
-            ))
-        })
-    };
-    let (id, story, group) = (need("id")?, need("story")?, need("dup_group")?);
-    let (source, date, event) = (col("source"), col("date"), col("event"));
-
-    // id -> (title, source, date) from the inputs.
-    type Known = (Option<String>, Option<String>, Option<Date>);
-    let mut meta: AHashMap<String, Known> = AHashMap::new();
-    read::scan(inputs, cfg, &mut |batch| {
-        for (_, rec) in batch.into_records(&cfg.fields) {
-            if let Ok(r) = rec {
-                meta.insert(r.id, (r.title, r.source, r.date));
-            }
-        }
-        true
-    })?;
-
-    let mut rows = Vec::new();
-    for (n, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(bad)?;
-        let field = |i: usize| rec.get(i).unwrap_or("").to_string();
-        let rid = field(id);
-        let known = meta.get(&rid);
-        let csv_date = match date.map(field).filter(|d| !d.is_empty()) {
-            Some(d) => {
-                Some(Date::parse(&d).map_err(|p| Error::Config(format!("{name}:{}: {p}", n + 2)))?)
-            }
-            None => None,
-        };
-        rows.push(Row {
-            story: field(story),
-            event: field(event.unwrap_or(group)),
-            dup_group: field(group),
-            source: known
-                .and_then(|k| k.1.clone())
-                .or_else(|| source.map(field).filter(|s| !s.is_empty())),
-            date: known.and_then(|k| k.2.clone()).or(csv_date),
-            title: known.and_then(|k| k.0.clone()),
-            id: rid,
-        });
-    }
-    Ok(rows)
-}
 
 /// Writes `stories.csv`, `outlets.csv`, `report.json` and `report.html`
 /// (the first `html_stories` stories) into `dir` (created if needed), each
@@ -195,7 +89,8 @@ pub struct Story {
     pub outlets: usize,
     /// Number of near-duplicate groups.
     pub dup_groups: usize,
-    /// Its events, earliest first.
+    /// Its events, earliest first (each group its own event when the table
+    /// has none).
     pub events: Vec<Event>,
     /// First publication (as written), if any article is dated.
     pub first: Option<String>,
@@ -223,24 +118,46 @@ pub enum SortBy {
     Spread,
 }
 
+/// Which stories a report shows, in what order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    /// Story order.
+    pub sort: SortBy,
+    /// Only stories carried by at least this many outlets.
+    pub min_outlets: usize,
+    /// Stories drawn in `report.html` (all are in the CSV and JSON files).
+    pub html_stories: usize,
+}
+
+impl Default for View {
+    fn default() -> View {
+        View {
+            sort: SortBy::Size,
+            min_outlets: 2,
+            html_stories: 1000,
+        }
+    }
+}
+
 const UNKNOWN: &str = "(unknown)";
 
 /// Order key of an article: dated ones by time, undated last.
 fn when(r: &Row) -> (u8, (i64, i64)) {
-    r.date.as_ref().map_or((1, (0, 0)), |d| (0, d.order_key()))
+    r.date.map_or((1, (0, 0)), |d| (0, d.order_key()))
 }
 
 /// Builds the stories with at least `min_outlets` outlets, ordered by
 /// `sort` (ties by story label).
-pub fn build(rows: &[Row], sort: SortBy, min_outlets: usize) -> Vec<Story> {
+pub fn build(table: &Assignments, sort: SortBy, min_outlets: usize) -> Vec<Story> {
+    let rows: Vec<Row> = table.rows().collect();
     let mut by_story: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-    for r in rows {
-        by_story.entry(&r.story).or_default().push(r);
+    for r in &rows {
+        by_story.entry(r.story).or_default().push(r);
     }
     let mut stories: Vec<Story> = by_story
         .into_iter()
         .map(|(label, mut arts)| {
-            arts.sort_by(|a, b| when(a).cmp(&when(b)).then(a.id.cmp(&b.id)));
+            arts.sort_by(|a, b| when(a).cmp(&when(b)).then(a.id.cmp(b.id)));
             story(label, &arts)
         })
         .filter(|s| s.outlets >= min_outlets)
@@ -257,8 +174,8 @@ pub fn build(rows: &[Row], sort: SortBy, min_outlets: usize) -> Vec<Story> {
 
 /// One story from its articles, earliest first.
 fn story(label: &str, arts: &[&Row]) -> Story {
-    let outlet = |r: &Row| r.source.clone().unwrap_or_else(|| UNKNOWN.to_string());
-    let date = |r: &Row| r.date.as_ref().map(|d| d.text.to_string());
+    let outlet = |r: &Row| r.source.unwrap_or(UNKNOWN).to_string();
+    let date = |r: &Row| r.date.map(|d| d.text.to_string());
     let mut outlets: Vec<Outlet> = Vec::new();
     for r in arts {
         let o = outlet(r);
@@ -273,18 +190,18 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     }
     let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for r in arts {
-        groups.entry(&r.dup_group).or_default().push(r);
+        groups.entry(r.dup_group).or_default().push(r);
     }
     let reprints = groups
         .iter()
         .filter(|(_, g)| g.len() > 1)
         .map(|(label, g)| Reprint {
             dup_group: label.to_string(),
-            first_id: g[0].id.clone(),
+            first_id: g[0].id.to_string(),
             first_outlet: outlet(g[0]),
             followers: g[1..]
                 .iter()
-                .map(|r| (r.id.clone(), outlet(r), date(r)))
+                .map(|r| (r.id.to_string(), outlet(r), date(r)))
                 .collect(),
         })
         .collect();
@@ -292,24 +209,25 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     // earliest and events come in order of their first article.
     let mut events: Vec<Event> = Vec::new();
     for r in arts {
-        match events.iter_mut().find(|e| e.event == r.event) {
-            Some(e) => e.articles += 1,
+        let e = r.event.unwrap_or(r.dup_group);
+        match events.iter_mut().find(|x| x.event == e) {
+            Some(x) => x.articles += 1,
             None => events.push(Event {
-                event: r.event.clone(),
-                label: r.title.clone().unwrap_or_else(|| r.id.clone()),
+                event: e.to_string(),
+                label: r.title.unwrap_or(r.id).to_string(),
                 articles: 1,
                 first: date(r),
             }),
         }
     }
-    let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date.as_ref()).collect();
+    let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date).collect();
     let lifetime_days = match (dated.first(), dated.last()) {
         (Some(a), Some(b)) => Some((b.seconds - a.seconds) as f64 / 86_400.0),
         _ => None,
     };
     Story {
         story: label.to_string(),
-        label: arts[0].title.clone().unwrap_or_else(|| arts[0].id.clone()),
+        label: arts[0].title.unwrap_or(arts[0].id).to_string(),
         articles: arts.len(),
         outlets: outlets.len(),
         dup_groups: groups.len(),
@@ -321,12 +239,9 @@ fn story(label: &str, arts: &[&Row]) -> Story {
         reprints,
         timeline: arts
             .iter()
-            .map(|r| (r.id.clone(), outlet(r), date(r)))
+            .map(|r| (r.id.to_string(), outlet(r), date(r)))
             .collect(),
-        seconds: arts
-            .iter()
-            .map(|r| r.date.as_ref().map(|d| d.seconds))
-            .collect(),
+        seconds: arts.iter().map(|r| r.date.map(|d| d.seconds)).collect(),
     }
 }
 
@@ -549,33 +464,51 @@ fn timeline(out: &mut impl Write, s: &Story) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::article::ArticleMeta;
+    use crate::assign::Labelled;
+    use crate::error::Location;
 
-    fn row(id: &str, story: &str, group: &str, source: &str, date: &str) -> Row {
-        Row {
-            id: id.into(),
-            story: story.into(),
-            event: group.into(),
-            dup_group: group.into(),
-            source: (!source.is_empty()).then(|| source.to_string()),
-            date: (!date.is_empty()).then(|| Date::parse(date).unwrap()),
-            title: Some(format!("title of {id}")),
-        }
+    /// `(id, story, dup_group, source, date)`; labels are ids, as in a
+    /// cluster CSV.
+    fn table(rows: &[(&str, &str, &str, &str, &str)]) -> Assignments {
+        let rows = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, story, group, source, date))| Labelled {
+                line: i as u64 + 2,
+                meta: ArticleMeta {
+                    id: id.into(),
+                    source: (!source.is_empty()).then(|| source.into()),
+                    date: (!date.is_empty()).then(|| Date::parse(date).unwrap()),
+                    title: Some(format!("title of {id}").into()),
+                    location: Location {
+                        input: "in".into(),
+                        line: i as u64 + 1,
+                    },
+                },
+                dup_group: group.into(),
+                event: None,
+                story: story.into(),
+                matched: None,
+            })
+            .collect();
+        Assignments::from_labels(rows).unwrap()
     }
 
     #[test]
     fn numbers_of_a_small_story_by_hand() {
-        let rows = vec![
-            row("b", "s1", "g1", "Post", "2025-03-02"),
-            row("a", "s1", "g1", "Wire", "2025-03-01"),
-            row("c", "s1", "g1", "Times", "2025-03-04"),
-            row("d", "s1", "d", "Post", "2025-03-11"),
-            row("e", "s1", "e", "", ""),
-            row("z", "s2", "z", "Times", "2025-01-01"),
-        ];
+        let rows = table(&[
+            ("b", "a", "a", "Post", "2025-03-02"),
+            ("a", "a", "a", "Wire", "2025-03-01"),
+            ("c", "a", "a", "Times", "2025-03-04"),
+            ("d", "a", "d", "Post", "2025-03-11"),
+            ("e", "a", "e", "", ""),
+            ("z", "z", "z", "Times", "2025-01-01"),
+        ]);
         let st = build(&rows, SortBy::Size, 1);
         assert_eq!(st.len(), 2);
         let s = &st[0];
-        assert_eq!(s.story, "s1");
+        assert_eq!(s.story, "a");
         assert_eq!(s.label, "title of a");
         assert_eq!((s.articles, s.outlets, s.dup_groups), (5, 4, 3));
         assert_eq!(s.first.as_deref(), Some("2025-03-01"));
@@ -598,9 +531,11 @@ mod tests {
 
     #[test]
     fn html_escapes_and_draws_one_timeline_per_story() {
-        let mut rows = vec![row("a", "s1", "a", "A & <B>", "2025-01-01")];
-        rows[0].title = Some("<script>alert(1)</script>".into());
-        rows.push(row("b", "s2", "b", "C", ""));
+        let mut rows = table(&[
+            ("a", "a", "a", "A & <B>", "2025-01-01"),
+            ("b", "b", "b", "C", ""),
+        ]);
+        rows.articles[0].title = Some("<script>alert(1)</script>".into());
         let st = build(&rows, SortBy::Size, 1);
         let mut html = Vec::new();
         write_html(&mut html, &st, 10).unwrap();

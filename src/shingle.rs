@@ -1,15 +1,23 @@
 //! The `shingle` stage: normalised words or characters to shingle hashes.
 //!
 //! A shingle is k consecutive words (default) or characters. Words arrive as
-//! hashes from [`crate::normalize::Words`] (each word hashed once, with a
+//! hashes from [`crate::tokenize::Words`] (each word hashed once, with a
 //! stable, specified hash, so signatures are the same on every machine); a
 //! shingle's hash folds its k unit hashes with a multiply-rotate mix. No
 //! `String` is built per word or per shingle. A text shorter than k units
 //! yields one shingle of all its units, so every non-empty text has a
 //! signature.
+//!
+//! [`Shingler`] is the stage's per-thread state: it reads an article's lines
+//! (for boilerplate learning), its words without the boilerplate lines the
+//! collection taught (for signatures and story terms), and its shingles.
 
-use crate::normalize::{Words, normalize_into};
+use crate::boilerplate::{self, Boilerplate};
+use crate::config::{ShingleConfig, ShingleUnit};
+use crate::hash::line_hash;
+use crate::normalize::normalize_into;
 use crate::scratch::Generations;
+use crate::tokenize::Words;
 
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -95,6 +103,89 @@ pub fn char_shingles(text: &str, k: usize) -> Vec<u64> {
     let mut out = Vec::new();
     fold_windows(&units, k, &mut out);
     out
+}
+
+/// Shingles article text without its boilerplate lines, into buffers
+/// reused from one article to the next (one per thread): the hot loop
+/// allocates nothing per article.
+#[derive(Debug, Default)]
+pub struct Shingler {
+    /// The words of the last [`Shingler::read_words`] (or word shingling).
+    pub words: Words,
+    line_words: Words,
+    /// The keys and lengths of the short lines of the last
+    /// [`Shingler::read_lines`].
+    pub lines: Vec<(u64, u32)>,
+    text: String,
+    normalized: String,
+    units: Vec<u64>,
+    /// The shingle hashes of the last [`Shingler::shingle`].
+    pub shingles: Vec<u64>,
+    /// Counts distinct shingles.
+    pub distinct: Distinct,
+}
+
+impl Shingler {
+    /// Fills `lines` with the keys and lengths of the text's short lines.
+    pub fn read_lines(&mut self, text: &str) {
+        self.lines.clear();
+        for line in boilerplate::raw_lines(text) {
+            if let Some(key) = boilerplate::line_key(line, &mut self.line_words) {
+                self.lines.push((key, line.len() as u32));
+            }
+        }
+    }
+
+    /// Tokenises `text` into `words` without its boilerplate lines (all of
+    /// it when every line is boilerplate: an article made only of template
+    /// text is better compared on it than not at all).
+    pub fn read_words(&mut self, text: &str, boiler: &Boilerplate) {
+        self.words.clear();
+        let mut dropped = false;
+        for line in boilerplate::raw_lines(text) {
+            let mark = self.words.len();
+            self.words.extend(line);
+            let short = line.len() <= boilerplate::MAX_LINE_BYTES;
+            if short
+                && self.words.len() > mark
+                && boiler.contains(line_hash(&self.words.hashes[mark..]))
+            {
+                self.words.truncate(mark);
+                dropped = true;
+            }
+        }
+        if dropped && self.words.is_empty() {
+            self.words.tokenize(text);
+        }
+    }
+
+    /// Fills `shingles` from `text` without its boilerplate lines.
+    pub fn shingle(&mut self, text: &str, cfg: &ShingleConfig, boiler: &Boilerplate) {
+        self.shingles.clear();
+        match cfg.unit {
+            ShingleUnit::Words => {
+                self.read_words(text, boiler);
+                fold_windows(&self.words.hashes, cfg.k, &mut self.shingles);
+            }
+            ShingleUnit::Chars => {
+                self.text.clear();
+                let mut kept_any = false;
+                for line in boilerplate::raw_lines(text) {
+                    let drop = boilerplate::line_key(line, &mut self.line_words)
+                        .is_some_and(|k| boiler.contains(k));
+                    if !drop {
+                        self.text.push_str(line);
+                        self.text.push('\n');
+                        kept_any |= !self.line_words.is_empty();
+                    }
+                }
+                let source = if kept_any { self.text.as_str() } else { text };
+                normalize_into(source, &mut self.normalized);
+                char_units(self.normalized.lines(), &mut self.units);
+                fold_windows(&self.units, cfg.k, &mut self.shingles);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,10 +6,8 @@
 //! |---|---|
 //! | `id` | the article's id |
 //! | `dup_group` | the id of the group's canonical article (stable label) |
-//! | `event` | the id of the canonical article of the event's earliest group |
 //! | `story` | the id of the canonical article of the story's earliest group |
 //! | `group_size` | number of articles in the group |
-//! | `event_size` | number of articles in the event |
 //! | `story_size` | number of articles in the story |
 //! | `canonical` | `true` for the article to keep |
 //! | `matched` | the id of its strongest near-duplicate (empty if none) |
@@ -25,13 +23,27 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::article::{ArticleId, ArticleMeta};
-use crate::cluster::Groups;
+use crate::assign::{Assignments, Row};
 use crate::error::{Error, Result};
-use crate::story::Stories;
 
-/// The output header.
-pub const HEADER: [&str; 13] = [
+/// The output header without events.
+pub const HEADER: [&str; 11] = [
+    "id",
+    "dup_group",
+    "story",
+    "group_size",
+    "story_size",
+    "canonical",
+    "matched",
+    "similarity",
+    "containment",
+    "source",
+    "date",
+];
+
+/// The output header when events are formed: `event` beside `story`,
+/// `event_size` beside `story_size`.
+pub const HEADER_WITH_EVENTS: [&str; 13] = [
     "id",
     "dup_group",
     "event",
@@ -54,35 +66,33 @@ const ROWS_PER_CHUNK: usize = 16 << 10;
 /// Writes the assignment table as CSV. Rows are formatted in parallel, a
 /// chunk per task, and written in input order, so the bytes do not depend
 /// on the number of threads.
-pub fn write_csv(
-    out: impl Write,
-    articles: &[ArticleMeta],
-    groups: &Groups,
-    stories: &Stories,
-) -> std::io::Result<()> {
-    write_chunked(out, articles, groups, stories, ROWS_PER_CHUNK)
+pub fn write_csv(out: impl Write, table: &Assignments) -> std::io::Result<()> {
+    write_chunked(out, table, ROWS_PER_CHUNK)
 }
 
 fn write_chunked(
     mut out: impl Write,
-    articles: &[ArticleMeta],
-    groups: &Groups,
-    stories: &Stories,
+    table: &Assignments,
     rows_per_chunk: usize,
 ) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
+    if table.events.is_some() {
+        w.write_record(HEADER_WITH_EVENTS)?;
+    } else {
+        w.write_record(HEADER)?;
+    }
     out.write_all(&w.into_inner().map_err(|e| e.into_error())?)?;
-    let chunks: Vec<std::ops::Range<usize>> = (0..articles.len())
+    let n = table.len();
+    let chunks: Vec<std::ops::Range<usize>> = (0..n)
         .step_by(rows_per_chunk)
-        .map(|start| start..(start + rows_per_chunk).min(articles.len()))
+        .map(|start| start..(start + rows_per_chunk).min(n))
         .collect();
     // A few chunks per thread at a time keep memory bounded.
     let window = 4 * rayon::current_num_threads().max(1);
     for some in chunks.chunks(window) {
         let bytes: Vec<std::io::Result<Vec<u8>>> = some
             .par_iter()
-            .map(|rows| format_rows(rows.clone(), articles, groups, stories))
+            .map(|rows| format_rows(rows.clone(), table))
             .collect();
         for b in bytes {
             out.write_all(&b?)?;
@@ -92,60 +102,73 @@ fn write_chunked(
 }
 
 /// The CSV rows of articles `rows`, without the header.
-fn format_rows(
-    rows: std::ops::Range<usize>,
-    articles: &[ArticleMeta],
-    groups: &Groups,
-    stories: &Stories,
-) -> std::io::Result<Vec<u8>> {
+fn format_rows(rows: std::ops::Range<usize>, table: &Assignments) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96));
-    let mut sim = String::new();
-    let mut cont = String::new();
-    let mut size = itoa::Buffer::new();
-    let mut event_size = itoa::Buffer::new();
-    let mut story_size = itoa::Buffer::new();
+    let mut f = Fields::default();
     for i in rows {
-        let a = &articles[i];
-        let id = ArticleId(i as u32);
-        let g = groups.group[i] as usize;
-        let canonical = &articles[groups.canonical[g].index()].id;
-        let best = groups.best[i];
-        sim.clear();
-        cont.clear();
-        let matched = match best {
-            Some(b) => {
-                use std::fmt::Write as _;
-                let _ = write!(sim, "{:.4}", b.jaccard);
-                let _ = write!(cont, "{:.4}", b.containment);
-                &*articles[b.other.index()].id
-            }
-            None => "",
-        };
-        let s = stories.of_group[g] as usize;
-        let story_rep = groups.canonical[stories.label_group[s] as usize];
-        let e = stories.event_of_group[g] as usize;
-        let event_rep = groups.canonical[stories.event_label_group[e] as usize];
-        w.write_record([
-            &*a.id,
-            &**canonical,
-            &*articles[event_rep.index()].id,
-            &*articles[story_rep.index()].id,
-            size.format(groups.size[g]),
-            event_size.format(stories.event_size[e]),
-            story_size.format(stories.size[s]),
-            if groups.is_canonical(id) {
-                "true"
-            } else {
-                "false"
-            },
-            matched,
-            &sim,
-            &cont,
-            a.source.as_deref().unwrap_or(""),
-            a.date.as_ref().map_or("", |d| &*d.text),
-        ])?;
+        let r = table.row(i);
+        f.fill(&r);
+        let canonical = if r.canonical { "true" } else { "false" };
+        let matched = r.matched.map_or("", |m| m.0);
+        let source = r.source.unwrap_or("");
+        let date = r.date.map_or("", |d| &*d.text);
+        let group_size = f.group_size.format(r.group_size);
+        let story_size = f.story_size.format(r.story_size);
+        match (r.event, r.event_size) {
+            (Some(event), Some(event_size)) => w.write_record([
+                r.id,
+                r.dup_group,
+                event,
+                r.story,
+                group_size,
+                f.event_size.format(event_size),
+                story_size,
+                canonical,
+                matched,
+                &f.similarity,
+                &f.containment,
+                source,
+                date,
+            ])?,
+            _ => w.write_record([
+                r.id,
+                r.dup_group,
+                r.story,
+                group_size,
+                story_size,
+                canonical,
+                matched,
+                &f.similarity,
+                &f.containment,
+                source,
+                date,
+            ])?,
+        }
     }
     w.into_inner().map_err(|e| e.into_error())
+}
+
+/// Reused formatting buffers of one row's numbers.
+#[derive(Default)]
+struct Fields {
+    similarity: String,
+    containment: String,
+    group_size: itoa::Buffer,
+    event_size: itoa::Buffer,
+    story_size: itoa::Buffer,
+}
+
+impl Fields {
+    /// Formats the match scores of `r` (4 decimals; empty without a match).
+    fn fill(&mut self, r: &Row<'_>) {
+        use std::fmt::Write as _;
+        self.similarity.clear();
+        self.containment.clear();
+        if let Some((_, jaccard, containment)) = r.matched {
+            let _ = write!(self.similarity, "{jaccard:.4}");
+            let _ = write!(self.containment, "{containment:.4}");
+        }
+    }
 }
 
 /// Writes to `path` through a temporary file in the same directory, renamed
@@ -189,7 +212,8 @@ pub fn atomically(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::Best;
+    use crate::article::{ArticleId, ArticleMeta};
+    use crate::assign::{Best, Groups, Level};
     use crate::error::Location;
 
     #[test]
@@ -222,22 +246,25 @@ mod tests {
                 })
                 .collect(),
         };
-        let stories = Stories {
-            event_of_group: (0..n as u32 / 2).collect(),
-            event_label_group: (0..n as u32 / 2).collect(),
-            event_size: vec![2; n / 2],
+        let stories = Level {
             of_group: (0..n as u32 / 2).map(|g| g / 2).collect(),
-            label_group: (0..(n as u32 / 2).div_ceil(2)).map(|s| 2 * s).collect(),
+            label: (0..(n as u32 / 2).div_ceil(2))
+                .map(|s| ArticleId(4 * s))
+                .collect(),
             size: vec![4; (n / 2).div_ceil(2)],
-            candidates: 0,
-            steps: Vec::new(),
+        };
+        let table = Assignments {
+            articles,
+            groups,
+            events: None,
+            stories,
         };
         let mut whole = Vec::new();
-        write_chunked(&mut whole, &articles, &groups, &stories, 1 << 20).unwrap();
+        write_chunked(&mut whole, &table, 1 << 20).unwrap();
         assert_eq!(whole.iter().filter(|&&b| b == b'\n').count(), n + 1);
         for chunk in [1, 3, 7, 49] {
             let mut parts = Vec::new();
-            write_chunked(&mut parts, &articles, &groups, &stories, chunk).unwrap();
+            write_chunked(&mut parts, &table, chunk).unwrap();
             assert_eq!(parts, whole, "{chunk} rows per chunk");
         }
     }

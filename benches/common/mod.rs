@@ -25,8 +25,8 @@
 use rayon::prelude::*;
 use storyhash::config::{MinHashConfig, ShingleConfig};
 use storyhash::minhash::{Signatures, Signer};
-use storyhash::normalize::Words;
 use storyhash::shingle::{Distinct, fold_windows};
+use storyhash::tokenize::Words;
 use storyhash::{ArticleMeta, Date, Location};
 
 /// SplitMix64 (Steele, Lea & Flood, OOPSLA 2014): the same numbers on

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{BATCH_RECORDS, Batch, Items, Place};
-use crate::article::Record;
+use crate::article::{Raw, Record};
 use crate::config::FieldNames;
 use crate::error::{Error, Location, RecordProblem, Result};
 
@@ -114,7 +114,10 @@ pub(super) fn scan(
         let line = e.position().map_or(0, |p| p.line());
         match e.into_kind() {
             ::csv::ErrorKind::Io(io) => Error::io(name, io),
-            other => Error::Config(format!("{name}:{line}: unreadable CSV ({other:?})")),
+            other => Error::input(
+                format!("{name}:{line}"),
+                format!("unreadable CSV ({other:?})"),
+            ),
         }
     };
     let header = rdr.byte_headers().map_err(csv_err)?.clone();
@@ -173,27 +176,21 @@ pub(super) fn scan(
     Ok(true)
 }
 
-/// Copies the rows of a CSV input whose location `keep` accepts to `out`,
-/// after its header when `with_header`. Returns the number of rows copied.
-pub(super) fn copy(
+/// Feeds a CSV input's header, then each of its rows, to `sink`.
+pub(super) fn raw_rows(
     r: Box<dyn Read + Send>,
     name: &Arc<str>,
-    keep: &dyn Fn(&Location) -> bool,
-    out: &mut ::csv::Writer<&mut dyn std::io::Write>,
-    with_header: bool,
-) -> Result<usize> {
+    sink: &mut dyn FnMut(&Location, Raw<'_>) -> Result<()>,
+) -> Result<()> {
     let (mut rdr, breaks) = reader(r);
-    let io = |e: std::io::Error| Error::Write {
-        path: "output".into(),
-        source: e,
-    };
-    let read_err = |e: ::csv::Error| Error::Config(format!("{name}: unreadable CSV ({e})"));
+    let read_err = |e: ::csv::Error| Error::input(&**name, format!("unreadable CSV ({e})"));
     let header = rdr.byte_headers().map_err(read_err)?.clone();
-    if with_header {
-        out.write_byte_record(&header).map_err(|e| io(e.into()))?;
-    }
+    let top = Location {
+        input: name.clone(),
+        line: 1,
+    };
+    sink(&top, Raw::CsvHeader(&header))?;
     let mut rec = ::csv::ByteRecord::new();
-    let mut copied = 0;
     while rdr.read_byte_record(&mut rec).map_err(read_err)? {
         let line = rec
             .position()
@@ -202,12 +199,9 @@ pub(super) fn copy(
             input: name.clone(),
             line,
         };
-        if keep(&at) {
-            out.write_byte_record(&rec).map_err(|e| io(e.into()))?;
-            copied += 1;
-        }
+        sink(&at, Raw::CsvRow(&rec))?;
     }
-    Ok(copied)
+    Ok(())
 }
 
 fn row(

@@ -11,20 +11,24 @@
 //! An input can be scanned more than once (the boilerplate pass and the
 //! signature pass each read it), which is why standard input is held as bytes.
 
+mod clusters;
 mod csv;
 mod jsonl;
-
-pub use csv::header_names;
+mod labels;
 mod txt;
 
+pub use clusters::{ClusterRow, read_clusters};
+pub use csv::header_names;
+pub use labels::{LabelFormat, load_labels, read_labels};
+
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::article::Record;
+use crate::article::{Raw, Record};
 use crate::config::{FieldNames, Format, ReadConfig};
 use crate::error::{Error, Location, RecordProblem, Result};
 
@@ -50,6 +54,37 @@ enum Origin {
 }
 
 impl Input {
+    /// The inputs named by `paths`: `-` is standard input (at most once),
+    /// and no path at all means standard input alone.
+    pub fn open_all(paths: &[PathBuf], format: Option<Format>) -> Result<Vec<Input>> {
+        let stdin = Path::new("-");
+        if paths.iter().filter(|p| *p == stdin).count() > 1 {
+            return Err(Error::Setting(
+                "standard input (`-`) can be given only once".into(),
+            ));
+        }
+        if paths.is_empty() {
+            return Ok(vec![Input::stdin(format)?]);
+        }
+        paths
+            .iter()
+            .map(|p| match p == stdin {
+                true => Input::stdin(format),
+                false => Input::open(p, format),
+            })
+            .collect()
+    }
+
+    /// Standard input, read whole (it is scanned more than once).
+    pub fn stdin(format: Option<Format>) -> Result<Input> {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        Input::from_bytes("<stdin>", bytes, format)
+    }
+
     /// An input from a path; a directory is read as `.txt` files. The format
     /// is `format` if given, else guessed from the name (`.jsonl`, `.ndjson`,
     /// `.json`, `.csv`, each optionally `.gz`), else from the first byte.
@@ -65,7 +100,7 @@ impl Input {
         }
         let lower = name.to_ascii_lowercase();
         if format.is_none() && (lower.ends_with(".txt") || lower.ends_with(".txt.gz")) {
-            return Err(Error::Config(format!(
+            return Err(Error::Setting(format!(
                 "{name}: one .txt file; give the directory that holds the .txt files \
                  (each file is one article)"
             )));
@@ -75,7 +110,7 @@ impl Input {
             None => sniff(open_file(path)?).map_err(|e| Error::io(path, e))?,
         };
         if format == Format::TextDir {
-            return Err(Error::Config(format!(
+            return Err(Error::Setting(format!(
                 "{name}: --format txt needs a directory of .txt files"
             )));
         }
@@ -91,7 +126,7 @@ impl Input {
         let bytes: Arc<[u8]> = bytes.into();
         let format = match format {
             Some(Format::TextDir) => {
-                return Err(Error::Config(format!(
+                return Err(Error::Setting(format!(
                     "{name}: --format txt needs a directory of .txt files"
                 )));
             }
@@ -158,17 +193,23 @@ fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
 }
 
 /// Wraps a reader in a gzip decoder when it starts with the gzip magic
-/// bytes; plain input is read directly, with no intermediate buffer.
-fn decompress<R: Read + Seek + Send + 'static>(mut r: R) -> std::io::Result<Box<dyn Read + Send>> {
+/// bytes. The peeked bytes are chained back in front, so any reader works,
+/// seekable or not (a pipe, a process substitution); plain input is then
+/// read directly, with no intermediate buffer.
+pub(crate) fn decompress<'a>(
+    mut r: impl Read + Send + 'a,
+) -> std::io::Result<Box<dyn Read + Send + 'a>> {
     let mut magic = [0u8; 2];
     let mut got = 0;
     while got < 2 {
-        match r.read(&mut magic[got..])? {
-            0 => break,
-            n => got += n,
+        match r.read(&mut magic[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
-    r.seek(SeekFrom::Start(0))?;
+    let r = std::io::Cursor::new(magic).take(got as u64).chain(r);
     if got == 2 && magic == [0x1f, 0x8b] {
         let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, r));
         Ok(Box::new(gz))
@@ -326,32 +367,34 @@ impl Batch {
     }
 }
 
-/// Copies the records of `inputs` whose location `keep` accepts to `out`,
-/// unchanged: JSON lines byte for byte, CSV rows field for field under the
-/// first input's header. All inputs must be JSON Lines, or all CSV.
-/// Returns the number of records written.
-pub fn copy_records(
+/// Feeds every record of `inputs`, in order, as it was read ([`Raw`]) to
+/// `sink`, with where it was read: JSON lines byte for byte, CSV rows field
+/// for field (each input's header first), `.txt` files by path. Reading
+/// only: what is written, and where, is the caller's.
+pub fn raw_records(
     inputs: &[Input],
-    keep: &dyn Fn(&Location) -> bool,
-    out: &mut dyn std::io::Write,
-) -> Result<usize> {
-    let write_err = |e: std::io::Error| Error::Write {
-        path: "output".into(),
-        source: e,
-    };
-    if let Some(other) = inputs.iter().find(|i| i.format != inputs[0].format) {
-        return Err(Error::Config(format!(
-            "{}: inputs of one run must share a format to be copied",
-            other.name
-        )));
-    }
-    let mut written = 0;
-    match inputs.first().map(|i| i.format) {
-        None => {}
-        Some(Format::JsonLines) => {
-            for (i, input) in inputs.iter().enumerate() {
-                let mut failure: Option<std::io::Error> = None;
-                let mut sink = |b: Batch| {
+    sink: &mut dyn FnMut(&Location, Raw<'_>) -> Result<()>,
+) -> Result<()> {
+    for (i, input) in inputs.iter().enumerate() {
+        match (&input.origin, input.format) {
+            (Origin::Dir(root), _) => {
+                for (path, rel) in txt::files(root)? {
+                    let at = Location {
+                        input: Arc::from(path.display().to_string()),
+                        line: 1,
+                    };
+                    sink(
+                        &at,
+                        Raw::TextFile {
+                            path: &path,
+                            rel: &rel,
+                        },
+                    )?;
+                }
+            }
+            (_, Format::JsonLines) => {
+                let mut failure = None;
+                let mut batches = |b: Batch| {
                     let Items::Json { buf, lines } = &b.items else {
                         return true;
                     };
@@ -360,73 +403,29 @@ pub fn copy_records(
                             input: input.name.clone(),
                             line,
                         };
-                        if keep(&at) {
-                            let res = out
-                                .write_all(&buf[start..end])
-                                .and_then(|()| out.write_all(b"\n"));
-                            if let Err(e) = res {
-                                failure = Some(e);
-                                return false;
-                            }
-                            written += 1;
+                        if let Err(e) = sink(&at, Raw::JsonLine(&buf[start..end])) {
+                            failure = Some(e);
+                            return false;
                         }
                     }
                     true
                 };
-                jsonl::scan(input.reader()?, &input.name, i, &Arc::default(), &mut sink)?;
+                jsonl::scan(
+                    input.reader()?,
+                    &input.name,
+                    i,
+                    &Arc::default(),
+                    &mut batches,
+                )?;
                 if let Some(e) = failure {
-                    return Err(write_err(e));
+                    return Err(e);
                 }
             }
-        }
-        Some(Format::Csv) => {
-            let mut w = ::csv::WriterBuilder::new().flexible(true).from_writer(out);
-            for (i, input) in inputs.iter().enumerate() {
-                written += csv::copy(input.reader()?, &input.name, keep, &mut w, i == 0)?;
-            }
-            w.flush().map_err(write_err)?;
-        }
-        Some(Format::TextDir) => {
-            return Err(Error::Config(format!(
-                "{}: a directory of .txt files is copied as files, not records",
-                inputs[0].name
-            )));
+            (_, Format::Csv) => csv::raw_rows(input.reader()?, &input.name, sink)?,
+            (_, Format::TextDir) => unreachable!("checked in Input::open"),
         }
     }
-    Ok(written)
-}
-
-/// Copies the `.txt` files of directory inputs whose location `keep`
-/// accepts into `dir`, at the same relative paths. Returns how many.
-pub fn copy_text_files(
-    inputs: &[Input],
-    keep: &dyn Fn(&Location) -> bool,
-    dir: &Path,
-) -> Result<usize> {
-    let mut copied = 0;
-    for input in inputs {
-        let Origin::Dir(root) = &input.origin else {
-            return Err(Error::Config(format!(
-                "{}: only directories of .txt files can be copied as files",
-                input.name
-            )));
-        };
-        for (path, rel) in txt::files(root)? {
-            let at = Location {
-                input: Arc::from(path.display().to_string()),
-                line: 1,
-            };
-            if keep(&at) {
-                let target = dir.join(&rel);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                std::fs::copy(&path, &target).map_err(|e| Error::io(&target, e))?;
-                copied += 1;
-            }
-        }
-    }
-    Ok(copied)
+    Ok(())
 }
 
 /// Streams every input, in order, as batches passed to `sink`. Stops early

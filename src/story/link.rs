@@ -288,7 +288,7 @@ mod tests {
         // are broken by term; some articles undated.
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move |m: u64| {
-            state = crate::minhash::mix64(state);
+            state = crate::hash::mix64(state);
             state % m
         };
         for &(max_posting, min_shared, index_terms) in

@@ -22,7 +22,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::article::ArticleMeta;
-use crate::cluster::Groups;
+use crate::assign::Groups;
 use crate::config::StoryConfig;
 use terms::{DocFreq, TermTable, TfIdf, VectorScratch};
 

@@ -15,8 +15,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::config::StoryConfig;
-use crate::minhash::mix64;
-use crate::normalize::{CAPITALIZED, NUMERIC, SENTENCE_START, SHORT, Words, word_hash};
+use crate::hash::mix64;
+use crate::hash::word_hash;
+use crate::tokenize::{CAPITALIZED, NUMERIC, SENTENCE_START, SHORT, Words};
 
 /// Common English function words and reporting verbs: they say nothing
 /// about which event an article covers.
@@ -290,6 +291,13 @@ pub struct DocFreq {
 }
 
 impl DocFreq {
+    /// The table a run counts into: 2^22 counters (16 MB), more than the
+    /// distinct terms of most collections (a collision only adds one term's
+    /// count to another's), or a token table when there is no story stage.
+    pub fn for_run(stories: bool) -> DocFreq {
+        DocFreq::new(if stories { 22 } else { 1 })
+    }
+
     /// A table of `2^bits` counters.
     pub fn new(bits: u32) -> DocFreq {
         let n = 1usize << bits;
@@ -705,7 +713,7 @@ mod vector_tests {
     fn vectors_match_a_full_sort() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = move |m: u64| {
-            state = crate::minhash::mix64(state);
+            state = crate::hash::mix64(state);
             state % m
         };
         let df = DocFreq::new(12);

@@ -246,3 +246,76 @@ fn the_first_bad_record_in_input_order_is_the_one_reported() {
          (use --skip-bad-records to skip such records)\n",
         );
 }
+
+/// One case per error kind, each with the exit code its kind decides:
+/// 1 for input that cannot be read or used and output that cannot be
+/// written, 2 for settings and refused outputs.
+#[test]
+fn each_error_kind_has_its_exit_code() {
+    let wd = Workdir::new();
+    wd.write("in.jsonl", fixture_bytes("news.jsonl"));
+    // Unreadable input.
+    assert_eq!(wd.run(["cluster", "missing.jsonl"]).code, Some(1));
+    // Bad input: a bad record, and a file without a needed column.
+    wd.write("bad.jsonl", fixture_bytes("bad/malformed.jsonl"));
+    assert_eq!(wd.run(["cluster", "bad.jsonl"]).code, Some(1));
+    wd.write("labels.csv", "id,label\na,1\n");
+    let run = wd.run(["eval", "labels.csv", "--gold", "labels.csv"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    // Bad setting.
+    assert_eq!(wd.run(["cluster", "in.jsonl", "-t", "2"]).code, Some(2));
+    // Refused output.
+    assert_eq!(
+        wd.run(["dedup", "-q", "in.jsonl", "-o", "in.jsonl"]).code,
+        Some(2)
+    );
+    // Unwritable output.
+    wd.run(["cluster", "-q", "in.jsonl", "-o", "no/such/dir/out.csv"])
+        .fails_with(
+            1,
+            "storyhash: writing no/such/dir/out.csv: No such file or directory (os error 2)\n",
+        );
+}
+
+/// `report` reads the collection through the same reader and bad-record
+/// policy as `cluster`: a bad record fails both the same way, and
+/// `--skip-bad-records` skips and counts it in both.
+#[test]
+fn report_fails_on_a_bad_record_like_cluster() {
+    let wd = Workdir::new();
+    let mut lines = fixture_bytes("news.jsonl");
+    lines.extend_from_slice(b"{\"id\": \"broken\", \"text\": \n");
+    wd.write("in.jsonl", &lines);
+    let cluster = wd.run(["cluster", "-q", "in.jsonl", "-o", "c.csv"]);
+    assert_eq!(cluster.code, Some(1));
+    wd.run([
+        "cluster",
+        "-q",
+        "--skip-bad-records",
+        "in.jsonl",
+        "-o",
+        "c.csv",
+    ])
+    .success();
+    let report = wd.run(["report", "-q", "c.csv", "in.jsonl", "-o", "rep"]);
+    assert_eq!(report.code, Some(1), "{}", report.stderr);
+    assert_eq!(report.stderr, cluster.stderr);
+    assert!(!wd.join("rep").exists(), "no report after a failure");
+    let skipped = wd.run([
+        "report",
+        "--skip-bad-records",
+        "c.csv",
+        "in.jsonl",
+        "-o",
+        "rep",
+    ]);
+    skipped.success();
+    assert!(
+        skipped
+            .stderr
+            .contains("storyhash: skipped in.jsonl:41: invalid JSON"),
+        "{}",
+        skipped.stderr
+    );
+    assert!(wd.join("rep/stories.csv").exists());
+}

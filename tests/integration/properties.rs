@@ -212,13 +212,18 @@ fn run_on(pool: &rayon::ThreadPool, jsonl: &str) -> (pipeline::Outcome, Vec<u8>)
         .install(|| pipeline::run(&[input], &Config::default(), &NoProgress))
         .unwrap();
     let mut csv = Vec::new();
-    storyhash::write::write_csv(&mut csv, &out.articles, &out.groups, &out.stories).unwrap();
+    storyhash::write::write_csv(&mut csv, &out.table).unwrap();
     (out, csv)
 }
 
 fn groups_by_id(out: &pipeline::Outcome) -> Partition {
-    let ids: Vec<String> = out.articles.iter().map(|a| a.id.to_string()).collect();
-    let labels: Vec<String> = out.groups.group.iter().map(u32::to_string).collect();
+    let ids: Vec<String> = out
+        .table
+        .articles
+        .iter()
+        .map(|a| a.id.to_string())
+        .collect();
+    let labels: Vec<String> = out.table.groups.group.iter().map(u32::to_string).collect();
     partition_of(&ids, &labels)
 }
 
@@ -238,15 +243,15 @@ proptest! {
         let [one, three] = pools();
         let (a, csv_a) = run_on(one, &text);
         let (b, csv_b) = run_on(three, &text);
-        prop_assert_eq!(&a.groups.group, &b.groups.group);
-        prop_assert_eq!(&a.groups.canonical, &b.groups.canonical);
+        prop_assert_eq!(&a.table.groups.group, &b.table.groups.group);
+        prop_assert_eq!(&a.table.groups.canonical, &b.table.groups.canonical);
         prop_assert_eq!(&csv_a, &csv_b);
 
         let mut shuffled = articles.clone();
         Lcg::new(shuffle).shuffle(&mut shuffled);
         let text: String = shuffled.iter().map(jsonl_line).collect();
         let (c, _) = run_on(three, &text);
-        let ids: BTreeSet<&str> = c.articles.iter().map(|a| &*a.id).collect();
+        let ids: BTreeSet<&str> = c.table.articles.iter().map(|a| &*a.id).collect();
         prop_assert_eq!(ids.len(), n);
         prop_assert_eq!(groups_by_id(&c), groups_by_id(&a));
     }
@@ -286,7 +291,7 @@ fn split_trimmed_triples(boilerplate: bool) -> Vec<u64> {
             let out = one
                 .install(|| pipeline::run(&[input], &cfg, &NoProgress))
                 .unwrap();
-            out.groups.len() != 1
+            out.table.groups.len() != 1
         })
         .collect()
 }
