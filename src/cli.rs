@@ -397,7 +397,7 @@ pub struct RunArgs {
     pub boilerplate_min_docs: u32,
 
     /// Event granularity: events merge while the mean cosine of their
-    /// reports, weakened when their mean dates are more than 3 days apart,
+    /// reports, lowered when their mean dates are more than 3 days apart,
     /// is at least this. Higher gives tighter events.
     #[arg(
         long,

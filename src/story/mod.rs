@@ -8,7 +8,7 @@
 //! title words weighted up and stop words and boilerplate out. Candidate
 //! pairs come from an inverted index over each vector's strongest terms
 //! ([`link`]); group-average linkage over the candidate graph, exact from
-//! each cluster's summed vector, forms the events under a date factor and
+//! each cluster's summed vector, forms the events under a date penalty and
 //! then, going on from them without it, the stories ([`linkage`]). Every
 //! copy in a near-duplicate group gets its group's event and story, and
 //! every event lies within one story.
@@ -104,6 +104,7 @@ pub fn stories(
         event_dates: linkage::DateDecay {
             grace_days: cfg.event_grace_days,
             scale_days: cfg.event_scale_days,
+            penalty: cfg.event_date_penalty,
         },
     };
     let levels = linkage::link(vectors, &days, &candidates, &cuts);
