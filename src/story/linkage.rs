@@ -157,6 +157,17 @@ impl Clusters {
         }
     }
 
+    /// The event and the story similarity of `a` and `b`, from one dot
+    /// product.
+    fn both(&self, a: usize, b: usize, dates: &DateDecay) -> (f64, f64) {
+        let (sum, largest) = dot(&self.sum[a], &self.sum[b]);
+        let pairs = f64::from(self.size[a]) * f64::from(self.size[b]);
+        (
+            sum / pairs - dates.penalty(self.mean_day(a), self.mean_day(b)),
+            (sum - largest) / pairs,
+        )
+    }
+
     /// The live neighbours of `c`, resolved, sorted, without `c`; stored back.
     fn neighbours(&mut self, c: usize) -> Vec<u32> {
         let mut adj = std::mem::take(&mut self.adj[c]);
@@ -226,10 +237,43 @@ fn agglomerate(
     }
 }
 
-/// Fills the heap with every linked pair of live clusters at or above `cut`:
-/// the pairs listed first, their similarities computed in parallel (the
-/// sums are only read), the heap built from them in one go.
-fn seed(cl: &mut Clusters, heap: &mut BinaryHeap<Entry>, cut: f64, dates: Option<&DateDecay>) {
+/// The story similarity of every candidate edge between two articles, in
+/// the order of `edges`, and the heap of their event similarities at or
+/// above `cut`: one dot product per edge gives both, computed in parallel.
+fn seed_events(
+    cl: &Clusters,
+    edges: &[(u32, u32)],
+    heap: &mut BinaryHeap<Entry>,
+    cut: f64,
+    dates: &DateDecay,
+) -> Vec<f64> {
+    let scores: Vec<(f64, f64)> = edges
+        .par_iter()
+        .with_min_len(1024)
+        .map(|&(a, b)| cl.both(a as usize, b as usize, dates))
+        .collect();
+    let entries: Vec<Entry> = edges
+        .iter()
+        .zip(&scores)
+        .filter(|(_, s)| s.0 >= cut)
+        .map(|(&(a, b), s)| (Score(s.0), Reverse(a), Reverse(b), 0, 0))
+        .collect();
+    *heap = BinaryHeap::from(entries);
+    scores.into_iter().map(|s| s.1).collect()
+}
+
+/// Fills the heap with every linked pair of live clusters whose story
+/// similarity is at or above `cut`: the pairs listed first, then scored in
+/// parallel (the sums are only read), the heap built from them in one go.
+/// A pair of articles that no event joined keeps the score `first` (story
+/// similarities of the sorted candidate `edges`) gave it.
+fn seed_stories(
+    cl: &mut Clusters,
+    edges: &[(u32, u32)],
+    first: &[f64],
+    heap: &mut BinaryHeap<Entry>,
+    cut: f64,
+) {
     let mut pairs = Vec::new();
     for c in 0..cl.parent.len() {
         if cl.parent[c] as usize != c {
@@ -246,7 +290,14 @@ fn seed(cl: &mut Clusters, heap: &mut BinaryHeap<Entry>, cut: f64, dates: Option
         .par_iter()
         .with_min_len(1024)
         .filter_map(|&(a, b)| {
-            let s = cl.similarity(a as usize, b as usize, dates);
+            let unmerged = cl.version[a as usize] == 0 && cl.version[b as usize] == 0;
+            let known = unmerged
+                .then(|| edges.binary_search(&(a, b)).ok())
+                .flatten();
+            let s = match known {
+                Some(k) => first[k],
+                None => cl.similarity(a as usize, b as usize, None),
+            };
             (s >= cut).then(|| {
                 (
                     Score(s),
@@ -263,13 +314,15 @@ fn seed(cl: &mut Clusters, heap: &mut BinaryHeap<Entry>, cut: f64, dates: Option
 }
 
 /// Events and stories of the nodes with unit `vectors` and publication
-/// `days`, merging only along `edges` (candidate pairs).
+/// `days`, merging only along `edges` (candidate pairs `(a, b)`, `a < b`,
+/// sorted and without repeats).
 pub fn link(
     vectors: Vec<Vec<(Term, f32)>>,
     days: &[Option<f64>],
     edges: &[(u32, u32)],
     cuts: &Cuts,
 ) -> Levels {
+    debug_assert!(edges.windows(2).all(|w| w[0] < w[1]) && edges.iter().all(|e| e.0 < e.1));
     let n = vectors.len();
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &(a, b) in edges {
@@ -286,10 +339,11 @@ pub fn link(
         adj,
     };
     let mut heap = BinaryHeap::new();
-    seed(&mut cl, &mut heap, cuts.event, Some(&cuts.event_dates));
+    let first = seed_events(&cl, edges, &mut heap, cuts.event, &cuts.event_dates);
     agglomerate(&mut cl, &mut heap, cuts.event, Some(&cuts.event_dates));
     let event = numbered(&mut cl);
-    seed(&mut cl, &mut heap, cuts.story, None);
+    seed_stories(&mut cl, edges, &first, &mut heap, cuts.story);
+    drop(first);
     agglomerate(&mut cl, &mut heap, cuts.story, None);
     let story = numbered(&mut cl);
     Levels { event, story }
