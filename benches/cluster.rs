@@ -2,8 +2,9 @@
 //! synthetic articles (`common`): signatures, candidates (default banding
 //! for the default candidate threshold) and metadata are computed in setup,
 //! not timed. `verify` estimates similarities from signatures (the default,
-//! not `exact`) on the rayon pool; `cluster` is union-find, canonical member
-//! by the default policy (earliest date) and best match, single-threaded.
+//! not `exact`) on the rayon pool; `cluster` is the guarded union-find of
+//! resemblance matches, containment moves, canonical member by the default
+//! policy (earliest date) and best match, single-threaded.
 //! Throughput in articles; the candidate and match counts are printed.
 
 mod common;
@@ -33,7 +34,13 @@ fn bench(c: &mut Criterion) {
     let cands = candidates(&signed.sigs, &usable, banding, &lcfg);
     let evidence = Evidence::Signatures(&signed.sigs);
     let matches = verify(&cands, evidence, &signed.sizes, &vcfg);
-    let groups = cluster(&meta, &signed.sizes, &matches, &ccfg);
+    let similarity = |a, b| storyhash::minhash::similarity(signed.sigs.get(a), signed.sigs.get(b));
+    let ev = storyhash::cluster::Evidence {
+        sizes: &signed.sizes,
+        threshold: vcfg.threshold,
+        similarity: &similarity,
+    };
+    let groups = cluster(&meta, &matches, &ev, &ccfg);
     eprintln!(
         "cluster: {n} articles ({planted} planted copies), {}x{} banding: {} candidate pairs, \
          {} matches, {} groups",
@@ -51,12 +58,12 @@ fn bench(c: &mut Criterion) {
         b.iter(|| verify(black_box(&cands), evidence, &signed.sizes, &vcfg).len())
     });
     g.bench_function("cluster", |b| {
-        b.iter(|| cluster(&meta, &signed.sizes, black_box(&matches), &ccfg).len())
+        b.iter(|| cluster(&meta, black_box(&matches), &ev, &ccfg).len())
     });
     g.bench_function("verify+cluster", |b| {
         b.iter(|| {
             let m = verify(black_box(&cands), evidence, &signed.sizes, &vcfg);
-            cluster(&meta, &signed.sizes, &m, &ccfg).len()
+            cluster(&meta, &m, &ev, &ccfg).len()
         })
     });
     g.finish();

@@ -43,11 +43,19 @@ impl Date {
         (day, within)
     }
 
-    /// Parses ISO 8601: `2025-03-14`, `2025-03-14T09:30:00Z`,
-    /// `2025-03-14T09:30:00+02:00`, `2025-03-14 09:30:00` or
-    /// `2025-03-14T09:30` (date-times without an offset are taken as UTC).
+    /// Parses a date in the forms news feeds use: ISO 8601 (`2025-03-14`,
+    /// `2025-03-14T09:30:00Z`, `2025-03-14T09:30:00+02:00` or `+0200`,
+    /// `2025-03-14 09:30:00`, `2025-03-14T09:30`, the basic `20250314` and
+    /// `20250314T093000Z`), RFC 2822 (`Fri, 14 Mar 2025 09:30:00 GMT`, the
+    /// usual RSS date), `2025/03/14` (with or without a time), and epoch
+    /// seconds (9 to 11 digits; 13 digits are read as milliseconds).
+    /// Date-times without an offset are taken as UTC.
     pub fn parse(raw: &str) -> Result<Date, RecordProblem> {
-        use chrono::{DateTime, NaiveDate, NaiveDateTime};
+        Date::parse_with(raw, None)
+    }
+
+    /// [`Date::parse`], trying the chrono `format` (`--date-format`) first.
+    pub fn parse_with(raw: &str, format: Option<&str>) -> Result<Date, RecordProblem> {
         let s = raw.trim();
         if let Some(day) = plain_date(s) {
             return Ok(Date {
@@ -56,29 +64,96 @@ impl Date {
                 text: s.into(),
             });
         }
-        const FORMATS: [&str; 3] = [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-        ];
-        let (seconds, has_time) = if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-            (d.timestamp(), true)
-        } else if let Some(d) = FORMATS
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        {
-            (d.and_utc().timestamp(), true)
-        } else if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            let midnight = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
-            (midnight.unwrap_or(0), false)
-        } else {
-            return Err(RecordProblem::BadDate(s.to_string()));
-        };
+        let found = format
+            .and_then(|f| with_format(s, f))
+            .or_else(|| builtin(s))
+            .ok_or_else(|| RecordProblem::BadDate(s.to_string()))?;
         Ok(Date {
-            seconds,
-            has_time,
+            seconds: found.0,
+            has_time: found.1,
             text: s.into(),
         })
+    }
+}
+
+/// Seconds and whether a time was given, by a user's chrono format (with
+/// an offset, a naive date-time taken as UTC, or a bare date).
+fn with_format(s: &str, f: &str) -> Option<(i64, bool)> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    if let Ok(d) = DateTime::parse_from_str(s, f) {
+        return Some((d.timestamp(), true));
+    }
+    if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
+        return Some((d.and_utc().timestamp(), true));
+    }
+    let d = NaiveDate::parse_from_str(s, f).ok()?;
+    Some((d.and_hms_opt(0, 0, 0)?.and_utc().timestamp(), false))
+}
+
+/// The forms read without `--date-format`.
+fn builtin(s: &str) -> Option<(i64, bool)> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some((d.timestamp(), true));
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return epoch_or_basic(s);
+    }
+    // A trailing `Z` is the zero offset, which `%z` does not accept.
+    let zoned = match s.strip_suffix(['Z', 'z']) {
+        Some(rest) => format!("{rest}+0000"),
+        None => s.to_string(),
+    };
+    // `%z` takes `+02:00` and `+0200` alike.
+    const ZONED: [&str; 6] = [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y%m%dT%H%M%S%z",
+        "%Y%m%dT%H%M%z",
+        "%Y/%m/%d %H:%M:%S%z",
+    ];
+    if let Some(d) = ZONED
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(&zoned, f).ok())
+    {
+        return Some((d.timestamp(), true));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some((d.timestamp(), true));
+    }
+    const NAIVE: [&str; 7] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y%m%dT%H%M%S",
+        "%Y%m%dT%H%M",
+    ];
+    if let Some(d) = NAIVE
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    {
+        return Some((d.and_utc().timestamp(), true));
+    }
+    let d = ["%Y-%m-%d", "%Y/%m/%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())?;
+    Some((d.and_hms_opt(0, 0, 0)?.and_utc().timestamp(), false))
+}
+
+/// All digits: `YYYYMMDD` (8), epoch seconds (9 to 11: 1973 to 5138) or
+/// epoch milliseconds (13).
+fn epoch_or_basic(s: &str) -> Option<(i64, bool)> {
+    match s.len() {
+        8 => {
+            let d = chrono::NaiveDate::parse_from_str(s, "%Y%m%d").ok()?;
+            Some((d.and_hms_opt(0, 0, 0)?.and_utc().timestamp(), false))
+        }
+        9..=11 => Some((s.parse().ok()?, true)),
+        13 => Some((s.parse::<i64>().ok()? / 1000, true)),
+        _ => None,
     }
 }
 
@@ -112,23 +187,36 @@ pub struct Record {
     pub source: Option<String>,
     /// Publication date, if any.
     pub date: Option<Date>,
+    /// Optional fields that could not be read and were left out (a date in
+    /// no known form, say): the article is kept without them.
+    pub ignored: Vec<RecordProblem>,
 }
 
 impl Record {
-    /// Builds a record from raw field values, checking the text and date.
+    /// Builds a record from raw field values, checking the text and reading
+    /// the date (with the chrono `date_format` first, if given). A date that
+    /// cannot be read is left out and noted in [`Record::ignored`].
     pub fn new(
         id: String,
         text: String,
         title: Option<String>,
         source: Option<String>,
         date: Option<&str>,
+        date_format: Option<&str>,
     ) -> Result<Record, RecordProblem> {
         if text.trim().is_empty() {
             return Err(RecordProblem::EmptyText);
         }
+        let mut ignored = Vec::new();
         let date = match date.map(str::trim) {
             None | Some("") => None,
-            Some(d) => Some(Date::parse(d)?),
+            Some(d) => match Date::parse_with(d, date_format) {
+                Ok(d) => Some(d),
+                Err(p) => {
+                    ignored.push(p);
+                    None
+                }
+            },
         };
         let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
         Ok(Record {
@@ -137,6 +225,7 @@ impl Record {
             title: nonempty(title),
             source: nonempty(source),
             date,
+            ignored,
         })
     }
 }
@@ -165,7 +254,17 @@ pub enum Raw<'a> {
     JsonLine(&'a [u8]),
     /// A CSV row, field for field.
     CsvRow(&'a csv::ByteRecord),
-    /// A `.txt` article: the file, and its path below the input directory.
+    /// A web archive record: its bytes in the file (the gzip member of a
+    /// compressed record), and whether it describes the crawl (`warcinfo`)
+    /// rather than a page.
+    WarcRecord {
+        /// The record as stored.
+        bytes: &'a [u8],
+        /// Whether it is a `warcinfo` record (kept with any kept page).
+        info: bool,
+    },
+    /// A `.txt` article or a saved web page: the file, and its path below
+    /// the input directory.
     TextFile {
         /// The file to copy.
         path: &'a std::path::Path,
@@ -195,6 +294,39 @@ mod tests {
     }
 
     #[test]
+    fn dates_in_feed_forms_parse_to_the_same_instant() {
+        let at = Date::parse("2026-12-01T10:00:00Z").unwrap().seconds;
+        for form in [
+            "Tue, 01 Dec 2026 10:00:00 GMT",
+            "Tue, 1 Dec 2026 12:00:00 +0200",
+            "2026-12-01T12:00:00+0200",
+            "2026-12-01T12:00:00+02:00",
+            "20261201T100000Z",
+            "20261201T120000+0200",
+            "2026/12/01 10:00:00",
+            "1796119200",
+            "1796119200000",
+        ] {
+            assert_eq!(Date::parse(form).map(|d| d.seconds), Ok(at), "{form}");
+        }
+        let day = Date::parse("2026-12-01").unwrap();
+        for form in ["2026/12/01", "20261201"] {
+            let d = Date::parse(form).unwrap();
+            assert_eq!((d.seconds, d.has_time), (day.seconds, false), "{form}");
+        }
+        let d = Date::parse_with("01.12.2026 10:00", Some("%d.%m.%Y %H:%M")).unwrap();
+        assert_eq!(d.seconds, at);
+        assert!(Date::parse("01.12.2026 10:00").is_err());
+    }
+
+    #[test]
+    fn a_bad_date_leaves_the_record_without_it() {
+        let r = Record::new("a".into(), "x".into(), None, None, Some("soon"), None).unwrap();
+        assert!(r.date.is_none());
+        assert_eq!(r.ignored, [RecordProblem::BadDate("soon".into())]);
+    }
+
+    #[test]
     fn bad_dates_and_empty_texts_are_problems() {
         assert_eq!(
             Date::parse("yesterday"),
@@ -209,9 +341,16 @@ mod tests {
             Date::parse("2024-02-29").unwrap().seconds,
             Date::parse("2024-02-29T00:00:00Z").unwrap().seconds
         );
-        let r = Record::new("a".into(), " \n ".into(), None, None, None);
+        let r = Record::new("a".into(), " \n ".into(), None, None, None, None);
         assert_eq!(r.unwrap_err(), RecordProblem::EmptyText);
-        let r = Record::new("a".into(), "x".into(), Some(" ".into()), None, Some(""));
+        let r = Record::new(
+            "a".into(),
+            "x".into(),
+            Some(" ".into()),
+            None,
+            Some(""),
+            None,
+        );
         let r = r.unwrap();
         assert!(r.title.is_none() && r.date.is_none());
     }

@@ -39,8 +39,10 @@ pub struct Groups {
     pub canonical: Vec<ArticleId>,
     /// Number of articles in each group.
     pub size: Vec<u32>,
-    /// Best match of each article, if it has any.
+    /// Best match of each article within its group, if it has any.
     pub best: Vec<Option<Best>>,
+    /// Whether each article was too short to judge (it is its own group).
+    pub too_short: Vec<bool>,
 }
 
 impl Groups {
@@ -238,6 +240,8 @@ impl Assignments {
             }
             groups.size[g as usize] += 1;
             groups.group.push(g);
+            // A cluster CSV does not say which articles were too short.
+            groups.too_short.push(false);
             groups.best.push(match &r.matched {
                 Some((other, jaccard, containment)) => Some(Best {
                     other: find(r, "matched", other)?,

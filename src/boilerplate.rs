@@ -28,6 +28,25 @@
 //!    lines it shares with its original. The recurring lines (those seen
 //!    `min_docs` times or more) must cover, on average over the line's
 //!    documents, at most half of their text.
+//!
+//! Test 3 is waived for a **wide** line, one whose documents are unrelated
+//! beyond doubt: seen at least [`WIDE_FACTOR`] `· min_docs` times, with at
+//! least that many times the contexts test 2 asks for, making up half of
+//! its occurrences, where the contexts are taken over each document's rare
+//! lines only (a template's other lines recur with it and would otherwise
+//! give every page the same context), and only in documents with
+//! [`RARE_MIN_BYTES`] of such text. On full
+//! web pages a site's template outweighs each article (menus, teasers,
+//! footers), and a 400-word disclaimer can be most of a short article, yet
+//! both recur on hundreds of pages that share nothing else; trimmed copies
+//! of one story share their contexts, or are too few.
+//!
+//! Lines longer than [`MAX_LINE_BYTES`] (paragraphs) are keyed by a hash of
+//! their raw bytes, which costs no tokenising, and are boilerplate only as
+//! such wide lines: a paragraph recurring in a few documents is far more
+//! often a reprint (edited elsewhere, so its contexts differ) than a
+//! template. A long disclaimer, newsletter block or cookie notice is
+//! copied byte for byte into hundreds of articles (issue 11).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -36,11 +55,27 @@ use ahash::AHashSet;
 use crate::hash::line_hash;
 use crate::tokenize::Words;
 
-/// Lines longer than this (in bytes of raw text) are never boilerplate.
-/// Templates are short ("Leave a Reply", share bars, newsletter blurbs,
-/// copyright lines, `READ MORE: <headline>`); skipping long paragraphs lets
-/// the learning pass read most of the text with `memchr` only.
+/// Lines up to this length (in bytes of raw text) are keyed by their
+/// normalised words; longer ones by their raw bytes. Templates are mostly
+/// short ("Leave a Reply", share bars, newsletter blurbs, copyright lines,
+/// `READ MORE: <headline>`); hashing long paragraphs' bytes lets the
+/// learning pass read most of the text without tokenising it.
 pub const MAX_LINE_BYTES: usize = 320;
+
+/// How many times the contexts of test 2 a line needs for test 3 to be
+/// waived (and for a long line to be boilerplate at all): with the default
+/// `min_docs` of 3, 24 unrelated documents of one outlet.
+pub const WIDE_FACTOR: usize = 8;
+
+/// Bytes of rare lines a document needs to give a wide line a context:
+/// a web page's or disclaimer-carrying article's own text is longer, a
+/// reprint's own header and footer lines are shorter.
+pub const RARE_MIN_BYTES: u64 = 256;
+
+/// The key of a long line: its trimmed raw bytes' hash.
+pub fn long_line_key(line: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(line.trim().as_bytes())
+}
 
 /// The raw lines of a text, split at `\n` (found with `memchr`).
 pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -55,11 +90,12 @@ pub fn raw_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The key of a raw line that may be boilerplate: the hash of its
-/// normalised words, or `None` for long lines and lines without words.
-/// `words` is scratch space.
+/// normalised words ([`long_line_key`] for long lines), or `None` for lines
+/// without words. `words` is scratch space (left empty for long lines).
 pub fn line_key(line: &str, words: &mut Words) -> Option<u64> {
     if line.len() > MAX_LINE_BYTES {
-        return None;
+        words.clear();
+        return Some(long_line_key(line));
     }
     words.tokenize(line);
     (!words.is_empty()).then(|| line_hash(&words.hashes))
@@ -149,13 +185,16 @@ pub fn observe(lines: &mut Vec<(u64, u32)>, doc: u32, source: u32, out: &mut Vec
 }
 
 /// Whether the line observed in `run` (all its occurrences, at least
-/// `min_docs`) passes the three tests of the module docs. `covered[d]` is
-/// the bytes of document `d` in recurring lines; `scratch` is reused.
+/// `min_docs`) is boilerplate: a wide line (module docs), or one that passes
+/// the three tests. `covered[d]` is the bytes of document `d` in recurring
+/// lines, `rare[d]` its contexts taken over its rare lines only; `scratch`
+/// is reused.
 fn is_boilerplate(
     run: &[Observation],
     min_docs: usize,
     doc_bytes: &[u32],
     covered: &[u64],
+    rare: &[[u32; CONTEXTS]],
     scratch: &mut Vec<u32>,
 ) -> bool {
     let occurrences = run.len();
@@ -166,6 +205,24 @@ fn is_boilerplate(
         scratch.dedup();
         scratch.len()
     };
+    let sources = distinct(&|o: &Observation| o.source);
+    let unknown = usize::from(run.iter().any(|o| o.source == 0));
+    let known = (sources - unknown).max(1);
+    let wide_min = WIDE_FACTOR * min_docs;
+    if occurrences >= wide_min {
+        // The other lines of a template recur as often as it does, so its
+        // contexts are taken over each document's rare lines: the article.
+        let fewest = (0..CONTEXTS)
+            .map(|j| distinct(&|o: &Observation| rare[o.doc as usize][j]))
+            .min()
+            .unwrap_or(0);
+        if fewest >= wide_min * known && 2 * fewest >= occurrences {
+            return true;
+        }
+    }
+    if run[0].bytes as usize > MAX_LINE_BYTES {
+        return false;
+    }
     let fewest = (0..CONTEXTS)
         .map(|j| distinct(&|o: &Observation| o.contexts[j]))
         .min()
@@ -173,9 +230,6 @@ fn is_boilerplate(
     if fewest < min_docs || 2 * fewest < occurrences {
         return false;
     }
-    let sources = distinct(&|o: &Observation| o.source);
-    let unknown = usize::from(run.iter().any(|o| o.source == 0));
-    let known = (sources - unknown).max(1);
     if fewest < min_docs * known {
         return false;
     }
@@ -214,11 +268,42 @@ impl Boilerplate {
                 }
             });
         let covered: Vec<u64> = covered.into_iter().map(AtomicU64::into_inner).collect();
+        // Contexts over each document's rare lines (seen fewer times than a
+        // wide line needs), for the wide test; minima commute like sums.
+        let wide_min = WIDE_FACTOR * min_docs;
+        let rare: Vec<[AtomicU64; CONTEXTS]> = (0..doc_bytes.len())
+            .map(|_| std::array::from_fn(|_| AtomicU64::new(u64::MAX)))
+            .collect();
+        let rare_bytes: Vec<AtomicU64> = (0..doc_bytes.len()).map(|_| AtomicU64::new(0)).collect();
+        obs.par_chunk_by(|a, b| a.line == b.line)
+            .filter(|run| run.len() < wide_min)
+            .for_each(|run| {
+                for o in run {
+                    for (slot, seed) in rare[o.doc as usize].iter().zip(SEEDS) {
+                        slot.fetch_min(mix64(o.line ^ seed), Ordering::Relaxed);
+                    }
+                    rare_bytes[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
+                }
+            });
+        // A document with little text of its own (a reprint with its own
+        // header line) gives no context: all such documents share one.
+        let rare: Vec<[u32; CONTEXTS]> = rare
+            .into_iter()
+            .zip(rare_bytes)
+            .map(|(r, b)| {
+                if b.into_inner() < RARE_MIN_BYTES {
+                    [u32::MAX; CONTEXTS]
+                } else {
+                    r.map(|x| (x.into_inner() >> 32) as u32)
+                }
+            })
+            .collect();
         let lines: Vec<u64> = obs
             .par_chunk_by(|a, b| a.line == b.line)
             .filter(|run| run.len() >= min_docs)
             .map_init(Vec::new, |scratch, run| {
-                is_boilerplate(run, min_docs, doc_bytes, &covered, scratch).then_some(run[0].line)
+                is_boilerplate(run, min_docs, doc_bytes, &covered, &rare, scratch)
+                    .then_some(run[0].line)
             })
             .flatten()
             .collect();
@@ -324,6 +409,52 @@ mod tests {
     fn too_few_documents_is_not_boilerplate() {
         let docs: [(u32, &[(u64, u32)]); 2] = [(0, &[(10, 9), (99, 9)]), (0, &[(20, 9), (99, 9)])];
         assert!(learn(&docs, 1000, 3).is_empty());
+    }
+
+    #[test]
+    fn a_long_paragraph_in_many_unrelated_documents_is_boilerplate() {
+        // Line 7 (2,400 bytes, far more than the rest of each document) in
+        // 30 articles of one outlet that share nothing else.
+        let docs: Vec<Vec<(u64, u32)>> = (0..30)
+            .map(|i| vec![(1000 + 2 * i, 300), (1001 + 2 * i, 300), (7, 2400)])
+            .collect();
+        let refs: Vec<(u32, &[(u64, u32)])> = docs.iter().map(|d| (1, d.as_slice())).collect();
+        assert!(learn(&refs, 0, 3).contains(7));
+        // In a few documents it is not: a paragraph recurring a few times is
+        // more often a reprint than a template.
+        assert!(learn(&refs[..10], 0, 3).is_empty());
+    }
+
+    #[test]
+    fn a_template_that_outweighs_its_pages_is_boilerplate_on_a_large_site() {
+        // Six template lines (1,200 bytes) around 300 bytes of article on
+        // each of 40 pages of one site; on 5 pages the share test keeps them.
+        let docs: Vec<Vec<(u64, u32)>> = (0..40)
+            .map(|i| {
+                let mut d: Vec<(u64, u32)> = (1..=6).map(|l| (l, 200)).collect();
+                d.push((100 + i, 300));
+                d
+            })
+            .collect();
+        let refs: Vec<(u32, &[(u64, u32)])> = docs.iter().map(|d| (1, d.as_slice())).collect();
+        let b = learn(&refs, 0, 3);
+        assert!((1..=6).all(|l| b.contains(l)), "{b:?}");
+        assert!(learn(&refs[..5], 0, 3).is_empty());
+    }
+
+    #[test]
+    fn many_anonymous_reprints_keep_their_paragraphs() {
+        // Thirty copies of a five-paragraph story, no sources, each with a
+        // header line of its own: too little own text to be unrelated.
+        let docs: Vec<Vec<(u64, u32)>> = (0..30)
+            .map(|i| {
+                let mut d = vec![(100 + i, 40)];
+                d.extend((1..=5).map(|l| (l, 400)));
+                d
+            })
+            .collect();
+        let refs: Vec<(u32, &[(u64, u32)])> = docs.iter().map(|d| (0, d.as_slice())).collect();
+        assert!(learn(&refs, 0, 3).is_empty());
     }
 
     #[test]

@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use storyhash::config::{
     BadRecords, BoilerplateConfig, CanonicalPolicy, Config, FieldNames, Format, MinHashConfig,
-    ReadConfig, ShingleConfig, ShingleUnit, StoryConfig, VerifyConfig,
+    ReadConfig, ShingleConfig, ShingleUnit, SourceFrom, StoryConfig, TextDirConfig, TextFormat,
+    VerifyConfig, WarcId,
 };
 use storyhash::report::View;
 
@@ -92,6 +93,27 @@ pub enum FormatArg {
     Csv,
     /// A directory of .txt files (id = relative path).
     Txt,
+    /// A directory of web pages, .html or .htm (id = relative path).
+    Html,
+    /// A web archive, .warc or .warc.gz (id = target URI).
+    Warc,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TextFormatArg {
+    /// Plain text.
+    Plain,
+    /// A web page: the article text, headline, date and outlet are
+    /// extracted from it (the record's own title, source and date win).
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WarcIdArg {
+    /// WARC-Target-URI, the page's address.
+    Uri,
+    /// WARC-Record-ID, unique even when one address was fetched twice.
+    Record,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -265,7 +287,7 @@ pub struct InputArgs {
     )]
     pub source_field: String,
 
-    /// Field or column holding the ISO 8601 publication date.
+    /// Field or column holding the publication date.
     #[arg(
         long,
         default_value_t = FieldNames::default().date,
@@ -274,34 +296,106 @@ pub struct InputArgs {
     )]
     pub date_field: String,
 
-    /// Skip bad records (malformed lines, missing or empty text, bad dates,
-    /// duplicate ids), report them on standard error, and go on.
+    /// How dates in none of the forms read by default are written, as a
+    /// chrono format (e.g. `%d.%m.%Y %H:%M`). ISO 8601, RFC 2822,
+    /// YYYY/MM/DD and epoch seconds are read without it.
+    #[arg(long, value_name = "FORMAT", help_heading = "Input")]
+    pub date_format: Option<String>,
+
+    /// Skip bad records (malformed lines, missing or empty text, duplicate
+    /// ids), report them on standard error, and go on. Articles with an
+    /// optional field that cannot be read (a date in no known form) are
+    /// kept without that field, and reported.
     #[arg(long, help_heading = "Input")]
     pub skip_bad_records: bool,
+
+    /// What the text field of JSON Lines or CSV holds.
+    #[arg(long, value_enum, default_value = "plain", help_heading = "Input")]
+    pub text_format: TextFormatArg,
+
+    /// Which WARC header is an article's id.
+    #[arg(long, value_enum, default_value = "uri", help_heading = "Input")]
+    pub warc_id: WarcIdArg,
+
+    /// Where a .txt file's outlet comes from: the first folder of its path
+    /// inside the input directory, or nowhere.
+    #[arg(long, value_enum, default_value = "dir", help_heading = "Input")]
+    pub source_from: SourceFromArg,
+
+    /// A regular expression with the named groups y, m and d that finds a
+    /// .txt file's date in its path inside the input directory (`none`:
+    /// no dates); by default dates like 2025-03-14, 20250314, 2025_03_14.
+    #[arg(long, value_name = "REGEX", help_heading = "Input")]
+    pub date_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SourceFromArg {
+    /// The first folder of the file's path.
+    Dir,
+    /// No outlet.
+    None,
 }
 
 impl InputArgs {
     /// The reading settings.
-    pub fn read_config(&self) -> ReadConfig {
-        ReadConfig {
+    pub fn read_config(&self) -> Result<ReadConfig, storyhash::Error> {
+        let date_pattern = match self.date_pattern.as_deref() {
+            None => TextDirConfig::default().date_pattern,
+            Some("none") => None,
+            Some(p) => {
+                let re = regex::Regex::new(p).map_err(|e| {
+                    storyhash::Error::Setting(format!("--date-pattern {p:?} is not a pattern: {e}"))
+                })?;
+                if !["y", "m", "d"]
+                    .iter()
+                    .all(|g| re.capture_names().flatten().any(|n| n == *g))
+                {
+                    return Err(storyhash::Error::Setting(format!(
+                        "--date-pattern {p:?} needs the named groups y, m and d, \
+                         like (?P<y>\\d{{4}})(?P<m>\\d\\d)(?P<d>\\d\\d)"
+                    )));
+                }
+                Some(re)
+            }
+        };
+        Ok(ReadConfig {
+            text_dir: TextDirConfig {
+                source_from: match self.source_from {
+                    SourceFromArg::Dir => SourceFrom::Dir,
+                    SourceFromArg::None => SourceFrom::None,
+                },
+                date_pattern,
+            },
             format: self.format.map(|f| match f {
                 FormatArg::Jsonl => Format::JsonLines,
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Txt => Format::TextDir,
+                FormatArg::Html => Format::HtmlDir,
+                FormatArg::Warc => Format::Warc,
             }),
+            text_format: match self.text_format {
+                TextFormatArg::Plain => TextFormat::Plain,
+                TextFormatArg::Html => TextFormat::Html,
+            },
+            warc_id: match self.warc_id {
+                WarcIdArg::Uri => WarcId::TargetUri,
+                WarcIdArg::Record => WarcId::RecordId,
+            },
             fields: FieldNames {
                 id: self.id_field.clone(),
                 text: self.text_field.clone(),
                 title: self.title_field.clone(),
                 source: self.source_field.clone(),
                 date: self.date_field.clone(),
+                date_format: self.date_format.clone(),
             },
             bad_records: if self.skip_bad_records {
                 BadRecords::Skip
             } else {
                 BadRecords::Fail
             },
-        }
+        })
     }
 }
 
@@ -460,7 +554,7 @@ impl RunArgs {
         adjust: impl FnOnce(&mut Config),
     ) -> Result<Settings, storyhash::Error> {
         let mut config = Config {
-            read: self.input.read_config(),
+            read: self.input.read_config()?,
             ..Config::default()
         };
         config.normalize.boilerplate = (!self.no_boilerplate).then_some(BoilerplateConfig {

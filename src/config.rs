@@ -112,6 +112,30 @@ pub enum Format {
     Csv,
     /// A directory of `.txt` files, one article each.
     TextDir,
+    /// A directory of `.html`/`.htm` files, one web page each.
+    HtmlDir,
+    /// A web archive (`.warc`, or `.warc.gz` compressed per record).
+    Warc,
+}
+
+/// What the text field of JSON Lines or CSV holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    /// Plain text.
+    #[default]
+    Plain,
+    /// A web page: its article text and metadata are extracted.
+    Html,
+}
+
+/// Which header of a WARC record is an article's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WarcId {
+    /// `WARC-Target-URI`: the page's address.
+    #[default]
+    TargetUri,
+    /// `WARC-Record-ID`: unique even when one address was fetched twice.
+    RecordId,
 }
 
 /// Names of the fields (JSON Lines) or columns (CSV) the reader looks up.
@@ -125,8 +149,10 @@ pub struct FieldNames {
     pub title: String,
     /// Outlet (optional).
     pub source: String,
-    /// Publication date, ISO 8601 (optional).
+    /// Publication date (optional; see [`crate::Date::parse`]).
     pub date: String,
+    /// A chrono format for dates in none of the forms read by default.
+    pub date_format: Option<String>,
 }
 
 impl Default for FieldNames {
@@ -137,6 +163,7 @@ impl Default for FieldNames {
             title: "title".into(),
             source: "source".into(),
             date: "date".into(),
+            date_format: None,
         }
     }
 }
@@ -150,6 +177,48 @@ pub struct ReadConfig {
     pub fields: FieldNames,
     /// What to do with a bad record.
     pub bad_records: BadRecords,
+    /// What the text field of JSON Lines or CSV holds.
+    pub text_format: TextFormat,
+    /// The id of a WARC record's article.
+    pub warc_id: WarcId,
+    /// How a directory of `.txt` files gives outlets and dates.
+    pub text_dir: TextDirConfig,
+}
+
+/// Where the outlet of a `.txt` file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceFrom {
+    /// The first folder of the file's path inside the input directory
+    /// (`ledger/2025-03-14-flood.txt` is from `ledger`); files at the top
+    /// have none.
+    #[default]
+    Dir,
+    /// No outlet.
+    None,
+}
+
+/// Metadata of the files of a `.txt` directory.
+#[derive(Debug, Clone)]
+pub struct TextDirConfig {
+    /// Where the outlet comes from.
+    pub source_from: SourceFrom,
+    /// A pattern with the named groups `y`, `m` and `d` found in the file's
+    /// relative path gives its date; `None` reads no date.
+    pub date_pattern: Option<regex::Regex>,
+}
+
+/// The default date pattern of file names: `2025-03-14`, `20250314` or
+/// `2025_03_14`, not inside a longer number.
+pub const DEFAULT_DATE_PATTERN: &str =
+    r"(?:^|[^0-9])(?P<y>(?:19|20)[0-9]{2})[-_]?(?P<m>[01][0-9])[-_]?(?P<d>[0-3][0-9])(?:[^0-9]|$)";
+
+impl Default for TextDirConfig {
+    fn default() -> Self {
+        TextDirConfig {
+            source_from: SourceFrom::Dir,
+            date_pattern: regex::Regex::new(DEFAULT_DATE_PATTERN).ok(),
+        }
+    }
 }
 
 /// What happens to a record that cannot be used.
@@ -334,13 +403,28 @@ pub enum CanonicalPolicy {
 }
 
 /// Settings of the `cluster` stage.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterConfig {
     /// Canonical member policy.
     pub canonical: CanonicalPolicy,
     /// Outlets whose copy is canonical before any other, most preferred
     /// first; the policy decides among the rest and breaks ties.
     pub prefer_sources: Vec<String>,
+    /// Articles with fewer distinct shingles than this (after extraction
+    /// and boilerplate removal) are too short to judge and stay alone. 16
+    /// word 5-grams are 20 words: less than any news article, more than a
+    /// station footer or a photo caption left over from a web page.
+    pub min_shingles: u32,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            canonical: CanonicalPolicy::default(),
+            prefer_sources: Vec::new(),
+            min_shingles: 16,
+        }
+    }
 }
 
 /// Settings of the story stage: two nested levels, events and stories,

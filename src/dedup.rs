@@ -3,21 +3,23 @@
 //!
 //! Records pass through unchanged: JSON lines are copied byte for byte (so
 //! fields the tool does not know survive), CSV rows field for field under
-//! their header, `.txt` files as files at the same relative paths. The
+//! their header, `.txt` files and web pages as files at the same relative
+//! paths, web archive records byte for byte (with the archive's `warcinfo`
+//! records, which describe the crawl). The
 //! kept article of a group is its canonical one (`--canonical`, with
-//! preferred outlets first). Nothing is written over an input, and output
-//! appears whole or not at all.
+//! preferred outlets first). Outputs go through [`crate::output`]: never
+//! over an input, whole or not at all, and with the decisions both or
+//! neither.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ahash::AHashSet;
 
 use crate::article::{ArticleId, Raw};
 use crate::assign::Assignments;
-use crate::error::{Error, Location, Result};
-use crate::write;
+use crate::error::{Error, Location, RecordProblem, Result};
+use crate::output::{Output, Plan};
 
 /// How the deduplicated collection is written: the inputs' own layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,23 +28,11 @@ pub enum Layout {
     JsonLines,
     /// CSV rows in one file under the first input's header.
     Csv,
-    /// `.txt` files in a new directory, at their relative paths.
+    /// `.txt` files or web pages in a new directory, at their relative
+    /// paths.
     Files,
-}
-
-/// Refuses an output path that is one of the inputs.
-pub fn check_target(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    };
-    if let Some(hit) = inputs.iter().find(|i| same(out, i)) {
-        return Err(Error::Refused {
-            path: hit.clone(),
-            reason: "the output would overwrite an input; choose another -o".into(),
-        });
-    }
-    Ok(())
+    /// Web archive records in one file, byte for byte.
+    Warc,
 }
 
 /// Where each kept (canonical) article was read.
@@ -61,42 +51,31 @@ fn kept_locations(table: &Assignments) -> AHashSet<(Arc<str>, u64)> {
 /// of the inputs, in order, to the sink it is given.
 pub type Feed<'a> = dyn FnOnce(&mut dyn FnMut(&Location, Raw<'_>) -> Result<()>) -> Result<()> + 'a;
 
-/// Writes the canonical article of every group to `out` in `layout`,
-/// taking the records from `feed`; returns how many were written.
+/// Writes the canonical article of every group to the planned output `out`
+/// in `layout` (for [`Layout::Files`], a directory output, filled in its
+/// staging directory), taking the records from `feed`; returns how many
+/// were written. Nothing is in place until the plan is committed.
 pub fn write_kept(
-    out: &Path,
+    plan: &mut Plan,
+    out: Output,
     layout: Layout,
     table: &Assignments,
     feed: Box<Feed<'_>>,
 ) -> Result<usize> {
+    let shown = plan.shown(out).to_path_buf();
+    let out = (out, shown.as_path());
     let kept = kept_locations(table);
     let keep = |at: &Location| kept.contains(&(at.input.clone(), at.line));
     let mut n = 0;
     match layout {
         Layout::Files => {
-            if out.exists() {
-                return Err(Error::Refused {
-                    path: out.to_path_buf(),
-                    reason: "already exists; dedup writes a new directory".into(),
-                });
-            }
-            let parent = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .prefix(".storyhash-")
-                .tempdir_in(parent)
-                .map_err(|e| Error::Write {
-                    path: out.to_path_buf(),
-                    source: e,
-                })?;
+            let staging = plan.staging(out.0).to_path_buf();
             feed(&mut |at, raw| {
                 let Raw::TextFile { path, rel } = raw else {
                     return Ok(());
                 };
                 if keep(at) {
-                    let target = tmp.path().join(rel);
+                    let target = staging.join(rel);
                     if let Some(parent) = target.parent() {
                         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
                     }
@@ -105,16 +84,38 @@ pub fn write_kept(
                 }
                 Ok(())
             })?;
-            std::fs::rename(tmp.path(), out).map_err(|e| Error::Write {
-                path: out.to_path_buf(),
-                source: e,
-            })?;
+        }
+        Layout::Warc => {
+            let mut failure = None;
+            let written = plan.write(out.0, |w| {
+                let fed = feed(&mut |at, raw| {
+                    if let Raw::WarcRecord { bytes, info } = raw
+                        && (info || keep(at))
+                    {
+                        w.write_all(bytes).map_err(|e| Error::Write {
+                            path: out.1.to_path_buf(),
+                            source: e,
+                        })?;
+                        n += usize::from(!info);
+                    }
+                    Ok(())
+                });
+                if let Err(e) = fed {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("reading the inputs failed"));
+                }
+                w.flush()
+            });
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            written?;
         }
         Layout::JsonLines | Layout::Csv => {
             // `fill` speaks io::Error; a failure of the reading side is
             // kept aside and returned as it is.
             let mut failure = None;
-            let written = write::atomically(out, |w| {
+            let written = plan.write(out.0, |w| {
                 let mut sink = match layout {
                     Layout::Csv => Sink::Csv(Box::new(
                         csv::WriterBuilder::new().flexible(true).from_writer(w),
@@ -124,7 +125,7 @@ pub fn write_kept(
                 let mut header_written = false;
                 let fed = feed(&mut |at, raw| {
                     let io = |e: std::io::Error| Error::Write {
-                        path: out.to_path_buf(),
+                        path: out.1.to_path_buf(),
                         source: e,
                     };
                     match (&mut sink, raw) {
@@ -171,11 +172,25 @@ enum Sink<'a> {
 }
 
 /// Writes the keep/drop decision of every article, in input order:
-/// `id,decision,kept,matched,similarity,containment,reason,event,story`
-/// (the article's event and story, labelled as in the cluster CSV, so that
-/// a dropped copy can be traced to the happening it reported; a table
-/// without events names the group as the event).
-pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Result<()> {
+/// `id,decision,kept,matched,similarity,containment,reason,event,story,note`:
+/// the article's event and story, labelled as in the cluster CSV, so that a
+/// dropped copy can be traced to the happening it reported (a table without
+/// events names the group as the event); `note` names the optional fields
+/// left out of the article (`ignored`: a date that could not be read, say),
+/// if any.
+pub fn write_decisions(
+    out: &mut dyn Write,
+    table: &Assignments,
+    ignored: &[(Location, RecordProblem)],
+) -> std::io::Result<()> {
+    let mut notes: ahash::AHashMap<(Arc<str>, u64), String> = ahash::AHashMap::new();
+    for (at, problem) in ignored {
+        let note = notes.entry((at.input.clone(), at.line)).or_default();
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(&format!("left out: {problem}"));
+    }
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "id",
@@ -187,8 +202,9 @@ pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Res
         "reason",
         "event",
         "story",
+        "note",
     ])?;
-    for r in table.rows() {
+    for (i, r) in table.rows().enumerate() {
         let (matched, sim, cont) = match r.matched {
             Some((other, jaccard, containment)) => {
                 (other, format!("{jaccard:.4}"), format!("{containment:.4}"))
@@ -196,7 +212,11 @@ pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Res
             None => ("", String::new(), String::new()),
         };
         let (decision, reason) = if r.canonical {
-            let why = if r.group_size == 1 {
+            let why = if table.groups.too_short[i] {
+                "too short to judge (too few words left after extraction and boilerplate \
+                 removal)"
+                    .to_string()
+            } else if r.group_size == 1 {
                 "no near-duplicate".to_string()
             } else {
                 format!("canonical of {} near-duplicates", r.group_size)
@@ -205,6 +225,10 @@ pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Res
         } else {
             ("drop", format!("near-duplicate of {}", r.dup_group))
         };
+        let at = &table.articles[i].location;
+        let note = notes
+            .get(&(at.input.clone(), at.line))
+            .map_or("", String::as_str);
         w.write_record([
             r.id,
             decision,
@@ -215,6 +239,7 @@ pub fn write_decisions(out: &mut dyn Write, table: &Assignments) -> std::io::Res
             &reason,
             r.event.unwrap_or(r.dup_group),
             r.story,
+            note,
         ])?;
     }
     w.flush()

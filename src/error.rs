@@ -48,7 +48,7 @@ pub enum RecordProblem {
         /// What it held.
         found: String,
     },
-    /// A CSV row has fewer fields than the header.
+    /// A CSV row has more or fewer fields than the header.
     #[error("CSV row has {found} fields, the header has {expected}")]
     ShortRow {
         /// Number of header columns.
@@ -62,9 +62,11 @@ pub enum RecordProblem {
     /// The text is empty or holds only whitespace.
     #[error("empty text")]
     EmptyText,
-    /// The date is not ISO 8601.
+    /// The date is in no form the tool reads.
     #[error(
-        "date `{0}` is not an ISO 8601 date or date-time (like 2025-03-14 or 2025-03-14T09:30:00Z)"
+        "date `{0}` is in no form storyhash reads (ISO 8601 like 2025-03-14T09:30:00Z, \
+         RFC 2822 like Fri, 14 Mar 2025 09:30:00 GMT, 2025/03/14, epoch seconds; \
+         give others with --date-format)"
     )]
     BadDate(String),
     /// The id was already used by an earlier record.
@@ -99,6 +101,17 @@ pub enum Error {
         /// Where the record is.
         location: Location,
         /// What is wrong with it.
+        problem: RecordProblem,
+    },
+    /// An optional field of a record cannot be read, and the user did not
+    /// ask to keep such articles without it.
+    #[error(
+        "{location}: {problem} (use --skip-bad-records to keep such articles without the field)"
+    )]
+    Field {
+        /// Where the record is.
+        location: Location,
+        /// What is wrong with the field.
         problem: RecordProblem,
     },
     /// A CSV header lacks a column the tool needs.
@@ -168,9 +181,10 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Io { .. } => ErrorKind::UnreadableInput,
-            Error::Record { .. } | Error::MissingColumn { .. } | Error::Input { .. } => {
-                ErrorKind::BadInput
-            }
+            Error::Record { .. }
+            | Error::Field { .. }
+            | Error::MissingColumn { .. }
+            | Error::Input { .. } => ErrorKind::BadInput,
             Error::Setting(_) => ErrorKind::BadSetting,
             Error::Refused { .. } => ErrorKind::RefusedOutput,
             Error::Write { .. } => ErrorKind::UnwritableOutput,

@@ -13,7 +13,9 @@ use clap::Parser;
 
 use storyhash::pipeline;
 
-use messages::{Bar, print_stats, report_skipped, summary};
+use messages::{
+    Bar, print_stats, report_ignored_fields, report_not_articles, report_skipped, summary,
+};
 use storyhash::{Error, ErrorKind, Input};
 
 /// Exit statuses.
@@ -35,6 +37,7 @@ impl From<Exit> for ExitCode {
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    remove_temp_files_on_signals();
     let outcome = match cli.command {
         cli::Command::Cluster(args) => {
             let report = args.report.map(|dir| pipeline::ReportTarget {
@@ -77,6 +80,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// On SIGINT or SIGTERM, removes the temporary files and staging
+/// directories of outputs not yet in place, then ends the process as the
+/// signal would have. The handler is signal-hook's: the removal runs on an
+/// ordinary thread, not inside the signal handler.
+fn remove_temp_files_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            storyhash::output::remove_pending();
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
 /// The exit status of each kind of failure.
 fn exit_for(kind: ErrorKind) -> Exit {
     match kind {
@@ -115,18 +136,22 @@ fn inputs(
 
 fn cluster(s: &cli::Settings, report: Option<&pipeline::ReportTarget>) -> Result<(), Error> {
     let started = Instant::now();
-    let pool = pool(s.threads)?;
-    let inputs = inputs(&s.inputs, s.config.read.format)?;
     let target = match &s.output {
         Some(p) if p != Path::new("-") => pipeline::Target::File(p.clone()),
         _ => pipeline::Target::Stdout,
     };
+    // Every output is checked before any input is read.
+    let outputs = pipeline::Outputs::cluster(&s.inputs, &target, report)?;
+    let pool = pool(s.threads)?;
+    let inputs = inputs(&s.inputs, s.config.read.format)?;
     let progress = Bar::new(!s.quiet && std::io::stderr().is_terminal());
     let outcome =
-        pool.install(|| pipeline::cluster(&inputs, &s.config, &target, report, &progress))?;
+        pool.install(|| pipeline::cluster(&inputs, &s.config, outputs, report, &progress))?;
     progress.done();
     if !s.quiet {
         report_skipped(&outcome.skipped);
+        report_ignored_fields(&outcome.ignored_fields);
+        report_not_articles(&inputs);
         if s.stats {
             print_stats(&outcome, s.threads);
         }
@@ -140,21 +165,29 @@ fn cluster(s: &cli::Settings, report: Option<&pipeline::ReportTarget>) -> Result
 
 fn dedup(s: &cli::Settings, target: &pipeline::DedupTarget) -> Result<(), Error> {
     let started = Instant::now();
+    // Every output is checked before any input is read.
+    let outputs = pipeline::Outputs::dedup(&s.inputs, target)?;
     let pool = pool(s.threads)?;
     let inputs = inputs(&s.inputs, s.config.read.format)?;
     let progress = Bar::new(!s.quiet && std::io::stderr().is_terminal());
     let (outcome, kept) =
-        pool.install(|| pipeline::dedup(&inputs, &s.inputs, &s.config, target, &progress))?;
+        pool.install(|| pipeline::dedup(&inputs, &s.config, outputs, &progress))?;
     progress.done();
     if !s.quiet {
         report_skipped(&outcome.skipped);
+        report_ignored_fields(&outcome.ignored_fields);
+        report_not_articles(&inputs);
         if s.stats {
             print_stats(&outcome, s.threads);
         }
+        let shown = if target.kept == Path::new("-") {
+            "standard output".to_string()
+        } else {
+            target.kept.display().to_string()
+        };
         eprintln!(
-            "storyhash: kept {kept} of {} articles in {}",
+            "storyhash: kept {kept} of {} articles in {shown}",
             outcome.table.len(),
-            target.kept.display()
         );
         summary(&outcome, started.elapsed());
     }
@@ -163,18 +196,20 @@ fn dedup(s: &cli::Settings, target: &pipeline::DedupTarget) -> Result<(), Error>
 }
 
 fn report(a: &cli::ReportArgs) -> Result<(), Error> {
-    let read = a.input.read_config();
+    let read = a.input.read_config()?;
+    let target = pipeline::ReportTarget {
+        dir: a.output.clone(),
+        view: a.view.view(),
+    };
+    // The report directory is checked before any input is read.
+    let outputs = pipeline::Outputs::report(&a.clusters, &a.inputs, &target)?;
     let inputs = a
         .inputs
         .iter()
         .map(|p| Input::open(p, read.format))
         .collect::<Result<Vec<_>, _>>()?;
-    let target = pipeline::ReportTarget {
-        dir: a.output.clone(),
-        view: a.view.view(),
-    };
     let progress = Bar::new(!a.quiet && std::io::stderr().is_terminal());
-    let done = pipeline::report(&a.clusters, &inputs, &read, &target, &progress)?;
+    let done = pipeline::report(&a.clusters, &inputs, &read, &target, outputs, &progress)?;
     progress.done();
     if a.quiet {
         return Ok(());

@@ -49,6 +49,44 @@ pub fn report_skipped(skipped: &[(storyhash::Location, storyhash::RecordProblem)
     }
 }
 
+/// The first articles kept without an optional field that could not be
+/// read, one line each, and how many more.
+pub fn report_ignored_fields(ignored: &[(storyhash::Location, storyhash::RecordProblem)]) {
+    const SHOWN: usize = 20;
+    for (loc, problem) in ignored.iter().take(SHOWN) {
+        eprintln!("storyhash: kept {loc} without a field: {problem}");
+    }
+    if ignored.len() > SHOWN {
+        eprintln!(
+            "storyhash: ... and {} more fields left out",
+            ignored.len() - SHOWN
+        );
+    }
+}
+
+/// Says how many records of each web archive were not articles, and why.
+pub fn report_not_articles(inputs: &[storyhash::Input]) {
+    for input in inputs {
+        let s = input.skipped();
+        if s.total() > 0 {
+            let plural =
+                |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            eprintln!(
+                "storyhash: {}: {} not articles: {}, {}, {}",
+                input.name(),
+                plural(s.total(), "record", "records"),
+                plural(s.revisits, "revisit", "revisits"),
+                plural(
+                    s.not_ok,
+                    "response not status 200",
+                    "responses not status 200"
+                ),
+                plural(s.not_html, "response not HTML", "responses not HTML"),
+            );
+        }
+    }
+}
+
 /// The closing line: articles, groups, skipped records, time.
 pub fn summary(o: &Outcome, elapsed: Duration) {
     let with_copies = o.table.groups_with_copies();
@@ -57,6 +95,11 @@ pub fn summary(o: &Outcome, elapsed: Duration) {
     } else {
         let n = o.skipped.len();
         format!(", {n} bad record{} skipped", if n == 1 { "" } else { "s" })
+    };
+    let skipped = match o.ignored_fields.len() {
+        0 => skipped,
+        1 => format!("{skipped}, 1 unreadable field left out"),
+        n => format!("{skipped}, {n} unreadable fields left out"),
     };
     eprintln!(
         "storyhash: {} articles, {} groups ({} with near-duplicates){}, {:.2} s",

@@ -37,6 +37,7 @@ use crate::config::{BadRecords, Config, ReadConfig, ShingleUnit};
 use crate::error::{Error, Location, RecordProblem, Result};
 use crate::lsh::{self, Banding};
 use crate::minhash::{Signatures, Signer};
+use crate::output::{DirMode, Output, Plan};
 use crate::read::{self, Batch, Input, Place};
 use crate::shingle::Shingler;
 use crate::story::terms::{self, DocFreq, StopWords, Term, TermScratch, TermTable};
@@ -95,6 +96,9 @@ pub struct Outcome {
     pub table: Assignments,
     /// Records skipped as bad (only with `BadRecords::Skip`).
     pub skipped: Vec<(Location, RecordProblem)>,
+    /// Optional fields left out of articles that were kept (only with
+    /// `BadRecords::Skip`; otherwise they fail the run), in input order.
+    pub ignored_fields: Vec<(Location, RecordProblem)>,
     /// Figures.
     pub stats: Stats,
     /// Wall seconds of the story stage's steps.
@@ -105,7 +109,8 @@ pub struct Outcome {
 pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Outcome> {
     cfg.validate()?;
     let mut stats = Stats::default();
-    let mut skipped = Vec::new();
+    let skipped = Vec::new();
+    let ignored_fields = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stats: &mut Stats, name: &'static str| {
         stats.stages.push(StageTime {
@@ -124,7 +129,8 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
                 // pass looks for, may come before it: that pass stops at
                 // the first problem in input order, so it reports.
                 Err(e @ Error::Record { .. }) => {
-                    sign_all(inputs, cfg, &Boilerplate::default(), progress, &mut skipped)?;
+                    let mut lost = (Vec::new(), Vec::new());
+                    sign_all(inputs, cfg, &Boilerplate::default(), progress, &mut lost)?;
                     return Err(e);
                 }
                 Err(e) => return Err(e),
@@ -137,7 +143,9 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     };
 
     progress.stage("sign");
-    let (signed, df) = sign_all(inputs, cfg, &boiler, progress, &mut skipped)?;
+    let mut lost = (skipped, ignored_fields);
+    let (signed, df) = sign_all(inputs, cfg, &boiler, progress, &mut lost)?;
+    let (skipped, ignored_fields) = lost;
     stats.text_bytes = signed.bytes;
     stats.sketch_bytes = signed.sigs.heap_bytes()
         + signed.terms.heap_bytes()
@@ -167,7 +175,20 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     lap(&mut stats, "verify");
 
     progress.stage("cluster");
-    let groups = cluster::cluster(&signed.articles, &signed.sizes, &matches, &cfg.cluster);
+    let similarity = |a: ArticleId, b: ArticleId| match &signed.sets {
+        Some(sets) => {
+            let (x, y) = (sets.get(a), sets.get(b));
+            let i = verify::intersection(x, y) as f64;
+            i / ((x.len() + y.len()) as f64 - i).max(1.0)
+        }
+        None => crate::minhash::similarity(signed.sigs.get(a), signed.sigs.get(b)),
+    };
+    let evidence = cluster::Evidence {
+        sizes: &signed.sizes,
+        threshold: cfg.verify.threshold,
+        similarity: &similarity,
+    };
+    let groups = cluster::cluster(&signed.articles, &matches, &evidence, &cfg.cluster);
     drop(matches);
     lap(&mut stats, "cluster");
 
@@ -204,6 +225,7 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
             stories: stories_level,
         },
         skipped,
+        ignored_fields,
         stats,
         story_steps: stories.steps,
     })
@@ -233,29 +255,89 @@ fn level_of(
 pub enum Target {
     /// Standard output.
     Stdout,
-    /// A file, replaced whole or not at all.
+    /// A file (or a device, a FIFO), replaced whole or not at all.
     File(PathBuf),
 }
 
 impl Target {
-    /// Writes `fill` to the target.
-    fn write(
-        &self,
-        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-    ) -> Result<()> {
+    /// The path to plan: `-` for standard output.
+    fn path(&self) -> &Path {
         match self {
-            Target::File(path) => write::atomically(path, fill),
-            Target::Stdout => {
-                let stdout = std::io::stdout();
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-                fill(&mut w)
-                    .and_then(|()| std::io::Write::flush(&mut w))
-                    .map_err(|e| Error::Write {
-                        path: "<stdout>".into(),
-                        source: e,
-                    })
-            }
+            Target::Stdout => Path::new("-"),
+            Target::File(p) => p,
         }
+    }
+}
+
+/// Every output of one command, planned and checked before any input is
+/// read (see [`crate::output`]): made by [`Outputs::cluster`],
+/// [`Outputs::dedup`] or [`Outputs::report`] and handed to the command,
+/// which puts them in place together when it has written them all.
+#[derive(Debug)]
+pub struct Outputs {
+    plan: Plan,
+    main: Option<Output>,
+    report: Option<Output>,
+    decisions: Option<Output>,
+}
+
+impl Outputs {
+    /// The CSV and the report (if any) of `storyhash cluster`, guarded
+    /// against the inputs at `input_paths`.
+    pub fn cluster(
+        input_paths: &[PathBuf],
+        csv: &Target,
+        report: Option<&ReportTarget>,
+    ) -> Result<Outputs> {
+        let mut plan = Plan::new(input_paths);
+        let main = plan.file(csv.path())?;
+        let report = report
+            .map(|r| plan.dir(&r.dir, DirMode::Update, &spread::FILES))
+            .transpose()?;
+        Ok(Outputs {
+            plan,
+            main: Some(main),
+            report,
+            decisions: None,
+        })
+    }
+
+    /// The kept collection and the decisions (if any) of `storyhash dedup`:
+    /// a new directory when the inputs are directories, else a file.
+    pub fn dedup(input_paths: &[PathBuf], out: &DedupTarget) -> Result<Outputs> {
+        let mut plan = Plan::new(input_paths);
+        let main = if input_paths.iter().any(|p| p.is_dir()) {
+            plan.dir(&out.kept, DirMode::New, &[])?
+        } else {
+            plan.file(&out.kept)?
+        };
+        let decisions = out.decisions.as_deref().map(|p| plan.file(p)).transpose()?;
+        Ok(Outputs {
+            plan,
+            main: Some(main),
+            report: None,
+            decisions,
+        })
+    }
+
+    /// The report directory of `storyhash report`, guarded against the
+    /// cluster CSV and the inputs.
+    pub fn report(clusters: &Path, input_paths: &[PathBuf], out: &ReportTarget) -> Result<Outputs> {
+        let mut guarded = vec![clusters.to_path_buf()];
+        guarded.extend(input_paths.iter().cloned());
+        let mut plan = Plan::new(&guarded);
+        let report = plan.dir(&out.dir, DirMode::Update, &spread::FILES)?;
+        Ok(Outputs {
+            plan,
+            main: None,
+            report: Some(report),
+            decisions: None,
+        })
+    }
+
+    /// The planned output of `which`, or a message that it was not planned.
+    fn get(&self, which: Option<Output>, what: &str) -> Result<Output> {
+        which.ok_or_else(|| Error::Setting(format!("no {what} output was planned")))
     }
 }
 
@@ -268,24 +350,31 @@ pub struct ReportTarget {
     pub view: spread::View,
 }
 
-/// `storyhash cluster`: runs the job and writes the assignment CSV to
-/// `csv`, then the report, if asked for, from the same table (no second
-/// reading of the inputs). The write stage's time is added to the stats.
+/// `storyhash cluster`: runs the job and writes the assignment CSV, then
+/// the report, if asked for, from the same table (no second reading of the
+/// inputs), into `outputs` (from [`Outputs::cluster`]); the report is put in
+/// place after the CSV, and neither if anything fails. The write stage's
+/// time is added to the stats.
 pub fn cluster(
     inputs: &[Input],
     cfg: &Config,
-    csv: &Target,
+    mut outputs: Outputs,
     report: Option<&ReportTarget>,
     progress: &dyn Progress,
 ) -> Result<Outcome> {
+    let csv = outputs.get(outputs.main, "CSV")?;
     let mut outcome = run(inputs, cfg, progress)?;
     let clock = Instant::now();
     progress.stage("write");
-    csv.write(|w| write::write_csv(w, &outcome.table))?;
     if let Some(r) = report {
+        let out = outputs.get(outputs.report, "report")?;
         let stories = spread::build(&outcome.table, r.view.sort, r.view.min_outlets);
-        spread::write_all(&r.dir, &stories, r.view.html_stories)?;
+        spread::write_all(&outputs.plan, out, &stories, r.view.html_stories)?;
     }
+    outputs
+        .plan
+        .write(csv, |w| write::write_csv(w, &outcome.table))?;
+    outputs.plan.commit()?;
     outcome.stats.stages.push(StageTime {
         name: "write",
         seconds: clock.elapsed().as_secs_f64(),
@@ -306,16 +395,16 @@ pub struct DedupTarget {
 /// `storyhash dedup`: runs the job (stories are not needed to keep one
 /// copy per group, so `cfg.story` is best `None` unless the decisions, which
 /// name each article's event and story, are written) and writes the canonical
-/// article of every group back in the inputs' own format. Returns the
-/// outcome and the number of articles kept.
+/// article of every group back in the inputs' own format, and the
+/// decisions, into `outputs` (from [`Outputs::dedup`]): both or neither.
+/// Returns the outcome and the number of articles kept.
 pub fn dedup(
     inputs: &[Input],
-    input_paths: &[PathBuf],
     cfg: &Config,
-    out: &DedupTarget,
+    mut outputs: Outputs,
     progress: &dyn Progress,
 ) -> Result<(Outcome, usize)> {
-    dedup_out::check_target(&out.kept, input_paths)?;
+    let kept_out = outputs.get(outputs.main, "dedup")?;
     let layout = match inputs.first().map(Input::format) {
         _ if inputs.iter().any(|i| i.format() != inputs[0].format()) => {
             return Err(Error::Setting(
@@ -324,10 +413,20 @@ pub fn dedup(
                     .into(),
             ));
         }
-        Some(crate::config::Format::TextDir) => dedup_out::Layout::Files,
+        Some(crate::config::Format::TextDir | crate::config::Format::HtmlDir) => {
+            dedup_out::Layout::Files
+        }
+        Some(crate::config::Format::Warc) => dedup_out::Layout::Warc,
         Some(crate::config::Format::Csv) => dedup_out::Layout::Csv,
         Some(crate::config::Format::JsonLines) | None => dedup_out::Layout::JsonLines,
     };
+    // The records of a `.warc.gz` are gzip members, copied as they are.
+    let gzip_records = inputs
+        .iter()
+        .any(|i| i.name().to_ascii_lowercase().ends_with(".gz"));
+    if layout == dedup_out::Layout::Warc && gzip_records {
+        outputs.plan.already_compressed(kept_out);
+    }
     let mut outcome = run(inputs, cfg, progress)?;
     let clock = Instant::now();
     progress.stage("write");
@@ -336,10 +435,14 @@ pub fn dedup(
             read::raw_records(inputs, sink)
         },
     );
-    let kept = dedup_out::write_kept(&out.kept, layout, &outcome.table, feed)?;
-    if let Some(path) = &out.decisions {
-        write::atomically(path, |w| dedup_out::write_decisions(w, &outcome.table))?;
+    let kept = dedup_out::write_kept(&mut outputs.plan, kept_out, layout, &outcome.table, feed)?;
+    if let Some(d) = outputs.decisions {
+        let ignored = &outcome.ignored_fields;
+        outputs.plan.write(d, |w| {
+            dedup_out::write_decisions(w, &outcome.table, ignored)
+        })?;
     }
+    outputs.plan.commit()?;
     outcome.stats.stages.push(StageTime {
         name: "write",
         seconds: clock.elapsed().as_secs_f64(),
@@ -367,8 +470,10 @@ pub fn report(
     inputs: &[Input],
     cfg: &ReadConfig,
     out: &ReportTarget,
+    outputs: Outputs,
     progress: &dyn Progress,
 ) -> Result<Reported> {
+    let report_out = outputs.get(outputs.report, "report")?;
     let rows = read::read_clusters(clusters)?;
     progress.stage("read");
     let mut skipped = Vec::new();
@@ -422,7 +527,8 @@ pub fn report(
     let table = Assignments::from_labels(labelled)
         .map_err(|(line, reason)| Error::input(format!("{name}:{line}"), reason))?;
     let stories = spread::build(&table, out.view.sort, out.view.min_outlets);
-    spread::write_all(&out.dir, &stories, out.view.html_stories)?;
+    spread::write_all(&outputs.plan, report_out, &stories, out.view.html_stories)?;
+    outputs.plan.commit()?;
     Ok(Reported {
         stories: stories.len(),
         articles: table.len(),
@@ -610,6 +716,9 @@ fn learn_boilerplate(
     Ok(Boilerplate::learn(observations, &doc_bytes, min_docs))
 }
 
+/// Records skipped, or fields left out, with where they were read.
+type Lost = Vec<(Location, RecordProblem)>;
+
 /// What the signature pass keeps of one article: its record (without the
 /// text), the text's length, its signature, shingle count, shingle set
 /// (with `exact`) and story terms.
@@ -636,7 +745,7 @@ fn sign_all(
     cfg: &Config,
     boiler: &Boilerplate,
     progress: &dyn Progress,
-    skipped: &mut Vec<(Location, RecordProblem)>,
+    lost: &mut (Lost, Lost),
 ) -> Result<(Signed, DocFreq)> {
     let signer = Signer::new(&cfg.minhash);
     let k = signer.len();
@@ -657,7 +766,8 @@ fn sign_all(
     let mut absorb = Absorb {
         out: &mut out,
         seen: AHashMap::new(),
-        skipped,
+        skipped: &mut lost.0,
+        ignored_fields: &mut lost.1,
         read: &cfg.read,
         progress,
     };
@@ -726,6 +836,7 @@ struct Absorb<'a> {
     out: &'a mut Signed,
     seen: AHashMap<Box<str>, ArticleId>,
     skipped: &'a mut Vec<(Location, RecordProblem)>,
+    ignored_fields: &'a mut Vec<(Location, RecordProblem)>,
     read: &'a ReadConfig,
     progress: &'a dyn Progress,
 }
@@ -743,7 +854,7 @@ impl Absorb<'_> {
                     continue;
                 }
             };
-            let r = s.record;
+            let mut r = s.record;
             if let Some(&first) = self.seen.get(r.id.as_str()) {
                 df.remove(&s.terms);
                 let problem = RecordProblem::DuplicateId {
@@ -752,6 +863,19 @@ impl Absorb<'_> {
                 };
                 bad_record(location, problem, self.read, Some(self.skipped))?;
                 continue;
+            }
+            // A field that could not be read fails the run, or the article
+            // is kept without it, by the user's choice; never dropped.
+            for problem in std::mem::take(&mut r.ignored) {
+                match self.read.bad_records {
+                    BadRecords::Fail => {
+                        return Err(Error::Field {
+                            location: location.clone(),
+                            problem,
+                        });
+                    }
+                    BadRecords::Skip => self.ignored_fields.push((location.clone(), problem)),
+                }
             }
             self.seen
                 .insert(r.id.as_str().into(), ArticleId(out.articles.len() as u32));

@@ -16,32 +16,45 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::article::Date;
 use crate::assign::{Assignments, Row};
 use crate::error::{Error, Result};
-use crate::write;
+use crate::output::{Output, Plan};
+
+/// The files a report directory holds.
+pub const FILES: [&str; 4] = ["stories.csv", "outlets.csv", "report.json", "report.html"];
 
 /// Writes `stories.csv`, `outlets.csv`, `report.json` and `report.html`
-/// (the first `html_stories` stories) into `dir` (created if needed), each
-/// file whole or not at all.
-pub fn write_all(dir: &Path, stories: &[Story], html_stories: usize) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    write::atomically(&dir.join("stories.csv"), |w| write_stories_csv(w, stories))?;
-    write::atomically(&dir.join("outlets.csv"), |w| write_outlets_csv(w, stories))?;
-    write::atomically(&dir.join("report.json"), |w| write_json(w, stories))?;
-    write::atomically(&dir.join("report.html"), |w| {
-        write_html(w, stories, html_stories)
-    })?;
+/// (the first `html_stories` stories) into the staging directory of the
+/// planned directory output `out`; they appear together when the plan is
+/// committed, or not at all.
+pub fn write_all(plan: &Plan, out: Output, stories: &[Story], html_stories: usize) -> Result<()> {
+    let dir = plan.staging(out);
+    let shown = plan.shown(out);
+    let one = |name: &str, fill: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        let wrap = |e: std::io::Error| Error::Write {
+            path: shown.join(name),
+            source: e,
+        };
+        let f = std::fs::File::create(dir.join(name)).map_err(wrap)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        fill(&mut w).and_then(|()| w.flush()).map_err(wrap)
+    };
+    one(FILES[0], &|w| write_stories_csv(w, stories))?;
+    one(FILES[1], &|w| write_outlets_csv(w, stories))?;
+    one(FILES[2], &|w| write_json(w, stories))?;
+    one(FILES[3], &|w| write_html(w, stories, html_stories))?;
     Ok(())
 }
 
 /// One outlet's part in a story.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outlet {
+    /// 1-based place in the order of first carrying; outlets whose first
+    /// articles bear the same time share a rank (and the next rank skips).
+    pub rank: usize,
     /// Outlet name (`(unknown)` when articles have none).
     pub outlet: String,
     /// Its first article's date (as written), if dated.
@@ -59,6 +72,9 @@ pub struct Reprint {
     pub first_id: String,
     /// Outlet of the earliest copy.
     pub first_outlet: String,
+    /// Other copies bearing the same time as the earliest: `(id, outlet)`.
+    /// Which of them came first is not known, so none is a reprint of another.
+    pub simultaneous: Vec<(String, String)>,
     /// The later copies: `(id, outlet, date)`.
     pub followers: Vec<(String, String, Option<String>)>,
 }
@@ -157,7 +173,9 @@ pub fn build(table: &Assignments, sort: SortBy, min_outlets: usize) -> Vec<Story
     let mut stories: Vec<Story> = by_story
         .into_iter()
         .map(|(label, mut arts)| {
-            arts.sort_by(|a, b| when(a).cmp(&when(b)).then(a.id.cmp(b.id)));
+            // Stable: articles of the same time stay in input order (an id
+            // string says nothing about who published first).
+            arts.sort_by_key(|a| when(a));
             story(label, &arts)
         })
         .filter(|s| s.outlets >= min_outlets)
@@ -177,17 +195,39 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     let outlet = |r: &Row| r.source.unwrap_or(UNKNOWN).to_string();
     let date = |r: &Row| r.date.map(|d| d.text.to_string());
     let mut outlets: Vec<Outlet> = Vec::new();
+    let mut first_when = Vec::new();
     for r in arts {
         let o = outlet(r);
         match outlets.iter_mut().find(|x| x.outlet == o) {
             Some(x) => x.articles += 1,
-            None => outlets.push(Outlet {
-                outlet: o,
-                first: date(r),
-                articles: 1,
-            }),
+            None => {
+                first_when.push(when(r));
+                outlets.push(Outlet {
+                    rank: 0,
+                    outlet: o,
+                    first: date(r),
+                    articles: 1,
+                });
+            }
         }
     }
+    // Ties in time are ties in rank; within a tie, outlets go by name.
+    let mut order: Vec<usize> = (0..outlets.len()).collect();
+    order.sort_by(|&a, &b| {
+        (first_when[a], &outlets[a].outlet).cmp(&(first_when[b], &outlets[b].outlet))
+    });
+    let mut ranked: Vec<Outlet> = Vec::with_capacity(outlets.len());
+    for (place, &i) in order.iter().enumerate() {
+        let rank = match ranked.last() {
+            Some(prev) if first_when[order[place - 1]] == first_when[i] => prev.rank,
+            _ => place + 1,
+        };
+        ranked.push(Outlet {
+            rank,
+            ..outlets[i].clone()
+        });
+    }
+    let outlets = ranked;
     let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for r in arts {
         groups.entry(r.dup_group).or_default().push(r);
@@ -195,14 +235,21 @@ fn story(label: &str, arts: &[&Row]) -> Story {
     let reprints = groups
         .iter()
         .filter(|(_, g)| g.len() > 1)
-        .map(|(label, g)| Reprint {
-            dup_group: label.to_string(),
-            first_id: g[0].id.to_string(),
-            first_outlet: outlet(g[0]),
-            followers: g[1..]
-                .iter()
-                .map(|r| (r.id.to_string(), outlet(r), date(r)))
-                .collect(),
+        .map(|(label, g)| {
+            let tied = g[1..].iter().take_while(|r| when(r) == when(g[0])).count();
+            Reprint {
+                dup_group: label.to_string(),
+                first_id: g[0].id.to_string(),
+                first_outlet: outlet(g[0]),
+                simultaneous: g[1..=tied]
+                    .iter()
+                    .map(|r| (r.id.to_string(), outlet(r)))
+                    .collect(),
+                followers: g[1 + tied..]
+                    .iter()
+                    .map(|r| (r.id.to_string(), outlet(r), date(r)))
+                    .collect(),
+            }
         })
         .collect();
     // Articles are earliest first, so each event's first article is its
@@ -221,8 +268,13 @@ fn story(label: &str, arts: &[&Row]) -> Story {
         }
     }
     let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date).collect();
-    let lifetime_days = match (dated.first(), dated.last()) {
-        (Some(a), Some(b)) => Some((b.seconds - a.seconds) as f64 / 86_400.0),
+    // From the earliest instant to the latest, not from the first to the
+    // last in order: a bare date sorts after the timed articles of its day
+    // but stands at its midnight, so the difference of those two could be
+    // negative.
+    let seconds = dated.iter().map(|d| d.seconds);
+    let lifetime_days = match (seconds.clone().min(), seconds.max()) {
+        (Some(a), Some(b)) => Some((b - a) as f64 / 86_400.0),
         _ => None,
     };
     Story {
@@ -263,8 +315,21 @@ pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<
         "event_order",
     ])?;
     for s in stories {
-        let order: Vec<&str> = s.outlet_order.iter().map(|o| o.outlet.as_str()).collect();
-        let copies: usize = s.reprints.iter().map(|r| r.followers.len()).sum();
+        let mut order = String::new();
+        for (i, o) in s.outlet_order.iter().enumerate() {
+            if i > 0 {
+                let tie = o.rank == s.outlet_order[i - 1].rank;
+                order.push_str(if tie { " = " } else { " > " });
+            }
+            order.push_str(&o.outlet);
+        }
+        // Copies beyond the first of each group, whether or not it is known
+        // which came first.
+        let copies: usize = s
+            .reprints
+            .iter()
+            .map(|r| r.followers.len() + r.simultaneous.len())
+            .sum();
         let events: Vec<&str> = s.events.iter().map(|e| e.event.as_str()).collect();
         w.write_record([
             s.story.as_str(),
@@ -276,7 +341,7 @@ pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<
             s.first.as_deref().unwrap_or(""),
             s.last.as_deref().unwrap_or(""),
             &s.lifetime_days.map_or(String::new(), |d| format!("{d:.1}")),
-            &order.join(" > "),
+            &order,
             &copies.to_string(),
             &events.join(" > "),
         ])?;
@@ -284,15 +349,16 @@ pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<
     w.flush()
 }
 
-/// `outlets.csv`: one row per outlet per story, in order of first carrying.
+/// `outlets.csv`: one row per outlet per story, in order of first carrying
+/// (outlets that first carried it at the same time share a rank).
 pub fn write_outlets_csv(out: impl Write, stories: &[Story]) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["story", "rank", "outlet", "first", "articles"])?;
     for s in stories {
-        for (rank, o) in s.outlet_order.iter().enumerate() {
+        for o in &s.outlet_order {
             w.write_record([
                 s.story.as_str(),
-                &(rank + 1).to_string(),
+                &o.rank.to_string(),
                 &o.outlet,
                 o.first.as_deref().unwrap_or(""),
                 &o.articles.to_string(),

@@ -52,10 +52,10 @@ impl Distinct {
             self.slots = vec![0; self.rounds.len()];
         }
         let mask = self.slots.len() - 1;
+        let bits = self.slots.len().trailing_zeros();
         let mut n = 0;
         for &v in values {
-            // Shingle hashes are already mixed: their top bits index well.
-            let mut i = (v >> 40) as usize & mask;
+            let mut i = home_slot(v, bits);
             loop {
                 if self.rounds.claim(i) {
                     self.slots[i] = v;
@@ -69,6 +69,20 @@ impl Distinct {
             }
         }
         n
+    }
+}
+
+/// The first slot tried for `v` in a table of `2^bits` slots: the top
+/// `bits` bits of the hash (shingle hashes are already mixed, so their top
+/// bits index well). All of them: a fixed 24 bits left every slot past the
+/// first 2^24 unused as a start, so a record of tens of millions of words
+/// piled its shingles into one run of probes and took quadratic time.
+#[inline]
+pub fn home_slot(v: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (v >> (64 - bits)) as usize
     }
 }
 
@@ -145,11 +159,16 @@ impl Shingler {
         for line in boilerplate::raw_lines(text) {
             let mark = self.words.len();
             self.words.extend(line);
+            // Long lines are keyed by their raw bytes (`boilerplate.rs`).
             let short = line.len() <= boilerplate::MAX_LINE_BYTES;
-            if short
-                && self.words.len() > mark
-                && boiler.contains(line_hash(&self.words.hashes[mark..]))
-            {
+            let drop = self.words.len() > mark
+                && !boiler.is_empty()
+                && boiler.contains(if short {
+                    line_hash(&self.words.hashes[mark..])
+                } else {
+                    boilerplate::long_line_key(line)
+                });
+            if drop {
                 self.words.truncate(mark);
                 dropped = true;
             }
@@ -176,7 +195,8 @@ impl Shingler {
                     if !drop {
                         self.text.push_str(line);
                         self.text.push('\n');
-                        kept_any |= !self.line_words.is_empty();
+                        kept_any |=
+                            !self.line_words.is_empty() || line.len() > boilerplate::MAX_LINE_BYTES;
                     }
                 }
                 let source = if kept_any { self.text.as_str() } else { text };
@@ -226,6 +246,14 @@ mod tests {
         let many: Vec<u64> = (0..5000).map(|i| ((i % 1234) << 40) | (i % 1234)).collect();
         assert_eq!(d.count(&many), 1234);
         assert_eq!(d.count(&[7, 7]), 1);
+    }
+
+    #[test]
+    fn home_slots_cover_tables_past_2_to_the_24() {
+        let bits = 26;
+        assert_eq!(home_slot(u64::MAX, bits), (1 << bits) - 1);
+        assert_eq!(home_slot(0, bits), 0);
+        assert_eq!(home_slot(1 << 63, bits), 1 << (bits - 1));
     }
 
     #[test]

@@ -15,16 +15,14 @@
 //! | `containment` | containment of the shorter of the two in the longer |
 //! | `source`, `date` | as read |
 //!
-//! Files are written to a temporary file beside the target and renamed into
-//! place, so a failed run never leaves a partial file.
+//! Where the bytes go (standard output, a device, a file put in place only
+//! when the run succeeds) is [`crate::output`]'s business.
 
 use std::io::Write;
-use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::assign::{Assignments, Row};
-use crate::error::{Error, Result};
 
 /// The output header without events.
 pub const HEADER: [&str; 11] = [
@@ -171,44 +169,6 @@ impl Fields {
     }
 }
 
-/// Writes to `path` through a temporary file in the same directory, renamed
-/// over `path` only when `fill` succeeds.
-pub fn atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    // Errors name the output, never the temporary file beside it.
-    let wrap = |e: std::io::Error| Error::Write {
-        path: path.to_path_buf(),
-        source: e.raw_os_error().map_or_else(
-            || std::io::Error::new(e.kind(), e.kind().to_string()),
-            std::io::Error::from_raw_os_error,
-        ),
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // Checked first so that the message names the output's directory, not
-    // the temporary file that could not be made in it.
-    std::fs::metadata(dir).map_err(wrap)?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".storyhash-");
-    // Temporary files are private by default; the result is a normal file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let tmp = builder.tempfile_in(dir).map_err(wrap)?;
-    let mut buf = std::io::BufWriter::with_capacity(1 << 20, tmp);
-    fill(&mut buf).map_err(wrap)?;
-    let tmp = buf.into_inner().map_err(|e| wrap(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(wrap)?;
-    tmp.persist(path).map_err(|e| wrap(e.error))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +205,7 @@ mod tests {
                     })
                 })
                 .collect(),
+            too_short: vec![false; n],
         };
         let stories = Level {
             of_group: (0..n as u32 / 2).map(|g| g / 2).collect(),

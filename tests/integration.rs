@@ -2,7 +2,11 @@
 //! the bundled fixtures (`cli`), its error messages and exit codes
 //! (`errors`), the story stage (`stories`), events within stories
 //! (`levels`), the deduplicated collection
-//! (`dedup`), and property tests of the library (`properties`).
+//! (`dedup`), web pages and web archives (`web`), collections built to fool
+//! the grouping (`hostile`), metadata of `.txt` directories (`txt_meta`),
+//! property tests of the library (`properties`) and of every reader on
+//! random and mutated bytes (`readers`), and one test per reported defect
+//! (`regression`).
 
 #[path = "integration/util.rs"]
 mod util;
@@ -13,11 +17,21 @@ mod cli;
 mod dedup;
 #[path = "integration/errors.rs"]
 mod errors;
+#[path = "integration/hostile.rs"]
+mod hostile;
 #[path = "integration/levels.rs"]
 mod levels;
 #[path = "integration/properties.rs"]
 mod properties;
+#[path = "integration/readers.rs"]
+mod readers;
+#[path = "integration/regression.rs"]
+mod regression;
 #[path = "integration/report.rs"]
 mod report;
 #[path = "integration/stories.rs"]
 mod stories;
+#[path = "integration/txt_meta.rs"]
+mod txt_meta;
+#[path = "integration/web.rs"]
+mod web;

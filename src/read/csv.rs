@@ -24,6 +24,58 @@ struct Breaks {
     pending: VecDeque<u64>,
     returns: VecDeque<u64>,
     passed: u64,
+    quotes: Quotes,
+}
+
+/// Where the bytes read so far leave the CSV grammar: inside a quoted field
+/// or not. The csv crate ends a quoted field that is never closed at the
+/// end of the input without a word, swallowing every row after the quote;
+/// this follows the same grammar (a quote opens a field only at its start,
+/// `""` inside is a quote) to tell.
+#[derive(Default)]
+struct Quotes {
+    state: QuoteState,
+    /// Line breaks seen (to name the line of an opening quote).
+    lines: u64,
+    /// 1-based line of the quote that opened the current quoted field.
+    opened: u64,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    #[default]
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the end of it, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl Quotes {
+    fn feed(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            if b == b'\n' {
+                self.lines += 1;
+            }
+            self.state = match (self.state, b) {
+                (FieldStart, b'"') => {
+                    self.opened = self.lines + 1;
+                    Quoted
+                }
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, b',' | b'\n' | b'\r') => FieldStart,
+                _ => Unquoted,
+            };
+        }
+    }
+
+    /// The line of a quoted field still open at the end of the input.
+    fn unclosed(&self) -> Option<u64> {
+        (self.state == QuoteState::Quoted).then_some(self.opened)
+    }
 }
 
 impl Breaks {
@@ -65,6 +117,7 @@ impl<R: Read> Read for LineCounter<R> {
             .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(at));
         b.returns
             .extend(memchr::memchr_iter(b'\r', &buf[..n]).map(at));
+        b.quotes.feed(&buf[..n]);
         self.offset += n as u64;
         Ok(n)
     }
@@ -134,13 +187,14 @@ pub(super) fn scan(
             flag,
         })
     };
-    let id = required(&fields.id, "--id-field")?;
-    let text = required(&fields.text, "--text-field")?;
-    let (title, source, date) = (
-        find(&fields.title),
-        find(&fields.source),
-        find(&fields.date),
-    );
+    let columns = Columns {
+        id: required(&fields.id, "--id-field")?,
+        text: required(&fields.text, "--text-field")?,
+        title: find(&fields.title),
+        source: find(&fields.source),
+        date: find(&fields.date),
+    };
+    let date_format = fields.date_format.as_deref();
 
     let mut rows = Vec::with_capacity(BATCH_RECORDS);
     let mut rec = ::csv::ByteRecord::new();
@@ -151,13 +205,16 @@ pub(super) fn scan(
         if rec.len() == 1 && rec[0].iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let parsed = if rec.len() < cols.len() {
+        // Strict: a row with more fields than the header is as wrong as
+        // one with fewer (written back, its extra fields would have no
+        // column).
+        let parsed = if rec.len() != cols.len() {
             Err(RecordProblem::ShortRow {
                 expected: cols.len(),
                 found: rec.len(),
             })
         } else {
-            row(&rec, id, text, title, source, date)
+            row(&rec, columns, date_format)
         };
         rows.push((Place { line, file: None }, parsed));
         if rows.len() == BATCH_RECORDS {
@@ -167,6 +224,7 @@ pub(super) fn scan(
             }
         }
     }
+    unclosed_quote(name, &breaks.borrow())?;
     if !rows.is_empty() {
         return Ok(sink(Batch {
             input,
@@ -174,6 +232,18 @@ pub(super) fn scan(
         }));
     }
     Ok(true)
+}
+
+/// Fails on a quoted field left open at the end of the input.
+fn unclosed_quote(name: &str, breaks: &Breaks) -> Result<()> {
+    match breaks.quotes.unclosed() {
+        None => Ok(()),
+        Some(line) => Err(Error::input(
+            format!("{name}:{line}"),
+            "a quoted field opened on this line is never closed \
+             (every row after it would be read as part of it)",
+        )),
+    }
 }
 
 /// Feeds a CSV input's header, then each of its rows, to `sink`.
@@ -201,16 +271,14 @@ pub(super) fn raw_rows(
         };
         sink(&at, Raw::CsvRow(&rec))?;
     }
+    unclosed_quote(name, &breaks.borrow())?;
     Ok(())
 }
 
 fn row(
     rec: &::csv::ByteRecord,
-    id: usize,
-    text: usize,
-    title: Option<usize>,
-    source: Option<usize>,
-    date: Option<usize>,
+    cols: Columns,
+    date_format: Option<&str>,
 ) -> Result<Record, RecordProblem> {
     // Offsets in messages count from the start of the row.
     let field = |i: usize| -> Result<String, RecordProblem> {
@@ -220,13 +288,34 @@ fn row(
             RecordProblem::Utf8(before + e.valid_up_to())
         })
     };
-    let opt = |i: Option<usize>| i.map(field).transpose();
-    let date = opt(date)?;
-    Record::new(
-        field(id)?.trim().to_string(),
-        field(text)?,
-        opt(title)?,
-        opt(source)?,
+    // An optional field that is not UTF-8 is left out, not the article.
+    let mut ignored = Vec::new();
+    let mut opt = |i: Option<usize>| {
+        i.map(field).transpose().unwrap_or_else(|p| {
+            ignored.push(p);
+            None
+        })
+    };
+    let (title, source, date) = (opt(cols.title), opt(cols.source), opt(cols.date));
+    let mut r = Record::new(
+        field(cols.id)?.trim().to_string(),
+        field(cols.text)?,
+        title,
+        source,
         date.as_deref(),
-    )
+        date_format,
+    )?;
+    ignored.append(&mut r.ignored);
+    r.ignored = ignored;
+    Ok(r)
+}
+
+/// Where the fields of a record are in a row.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    id: usize,
+    text: usize,
+    title: Option<usize>,
+    source: Option<usize>,
+    date: Option<usize>,
 }

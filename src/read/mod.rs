@@ -1,9 +1,14 @@
 //! The `read` stage: inputs in, batches of records out.
 //!
 //! An [`Input`] is a JSON Lines file, a CSV file with a header, a directory
-//! of `.txt` files, or bytes already read from standard input; `.gz` files
-//! are decompressed on the fly (recognised by their magic bytes, not their
-//! name). [`scan`] streams every input in order as [`Batch`]es of a few
+//! of `.txt` files or of web pages (`.html`, `.htm`), a web archive
+//! (`.warc`, `.warc.gz`), or bytes already read from standard input; gzip,
+//! zstd, bzip2 and xz files are decompressed on the fly (recognised by their
+//! magic bytes, not their name). A pipe, a FIFO or process substitution
+//! (`<(zcat x.gz)`) is read whole into memory like standard input, since it
+//! can be read only once. Web pages are extracted on the worker threads,
+//! like JSON lines are parsed there (`html.rs`, `extract.rs`). [`scan`]
+//! streams every input in order as [`Batch`]es of a few
 //! megabytes, so memory holds a few batches, never the collection. JSON lines
 //! are split but not parsed by the reading thread: [`Batch::map_records`]
 //! parses them on the worker threads.
@@ -13,9 +18,13 @@
 
 mod clusters;
 mod csv;
+mod html;
 mod jsonl;
 mod labels;
 mod txt;
+mod warc;
+
+pub use warc::Skipped;
 
 pub use clusters::{ClusterRow, read_clusters};
 pub use csv::header_names;
@@ -29,7 +38,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::article::{Raw, Record};
-use crate::config::{FieldNames, Format, ReadConfig};
+use crate::config::{FieldNames, Format, ReadConfig, TextFormat};
 use crate::error::{Error, Location, RecordProblem, Result};
 
 /// Bytes of input text per batch: large enough to keep every thread busy,
@@ -44,6 +53,11 @@ pub struct Input {
     name: Arc<str>,
     origin: Origin,
     format: Format,
+    /// Records of a web archive that were not articles, as counted by the
+    /// latest scan.
+    skipped: Arc<std::sync::Mutex<Skipped>>,
+    /// Pages extracted by one scan, for the next.
+    pages: Arc<html::PageCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,21 +99,41 @@ impl Input {
         Input::from_bytes("<stdin>", bytes, format)
     }
 
-    /// An input from a path; a directory is read as `.txt` files. The format
-    /// is `format` if given, else guessed from the name (`.jsonl`, `.ndjson`,
-    /// `.json`, `.csv`, each optionally `.gz`), else from the first byte.
+    /// An input from a path; a directory is read as `.txt` files, or as web
+    /// pages when it holds no `.txt` file but `.html`/`.htm` ones (or with
+    /// `--format html`). The format is `format` if given, else guessed from
+    /// the name (`.jsonl`, `.ndjson`, `.json`, `.csv`, `.warc`, each
+    /// optionally `.gz`), else from the first bytes.
     pub fn open(path: &Path, format: Option<Format>) -> Result<Input> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
         if meta.is_dir() {
+            let format = match format {
+                Some(Format::HtmlDir) => Format::HtmlDir,
+                _ if txt::files(path)?.is_empty() && !html::files(path)?.is_empty() => {
+                    Format::HtmlDir
+                }
+                _ => Format::TextDir,
+            };
             return Ok(Input {
                 name: name.into(),
                 origin: Origin::Dir(path.to_path_buf()),
-                format: Format::TextDir,
+                format,
+                skipped: Arc::default(),
+                pages: Arc::default(),
             });
         }
+        if !meta.is_file() {
+            // A pipe cannot be read twice, nor rewound after its first
+            // bytes are looked at.
+            let mut bytes = Vec::new();
+            File::open(path)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| Error::io(path, e))?;
+            return Input::from_bytes(&name, bytes, format.or_else(|| format_from_name(path)));
+        }
         let lower = name.to_ascii_lowercase();
-        if format.is_none() && (lower.ends_with(".txt") || lower.ends_with(".txt.gz")) {
+        if format.is_none() && strip_compression(&lower).ends_with(".txt") {
             return Err(Error::Setting(format!(
                 "{name}: one .txt file; give the directory that holds the .txt files \
                  (each file is one article)"
@@ -114,10 +148,21 @@ impl Input {
                 "{name}: --format txt needs a directory of .txt files"
             )));
         }
+        if format == Format::HtmlDir {
+            return Err(Error::Setting(format!(
+                "{name}: --format html needs a directory of .html files (each file is one \
+                 page); for HTML inside JSON Lines or CSV use --text-format html"
+            )));
+        }
+        if format == Format::JsonLines {
+            not_an_array(&name, open_file(path)?)?;
+        }
         Ok(Input {
             name: name.into(),
             origin: Origin::File(path.to_path_buf()),
             format,
+            skipped: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -125,9 +170,9 @@ impl Input {
     pub fn from_bytes(name: &str, bytes: Vec<u8>, format: Option<Format>) -> Result<Input> {
         let bytes: Arc<[u8]> = bytes.into();
         let format = match format {
-            Some(Format::TextDir) => {
+            Some(Format::TextDir | Format::HtmlDir) => {
                 return Err(Error::Setting(format!(
-                    "{name}: --format txt needs a directory of .txt files"
+                    "{name}: --format txt and --format html need a directory"
                 )));
             }
             Some(f) => f,
@@ -137,10 +182,17 @@ impl Input {
                 sniff(reader).map_err(|e| Error::io(name, e))?
             }
         };
+        if format == Format::JsonLines {
+            let reader =
+                decompress(std::io::Cursor::new(bytes.clone())).map_err(|e| Error::io(name, e))?;
+            not_an_array(name, reader)?;
+        }
         Ok(Input {
             name: name.into(),
             origin: Origin::Bytes(bytes),
             format,
+            skipped: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -154,6 +206,21 @@ impl Input {
         self.format
     }
 
+    /// Records of a web archive that were not articles (revisits,
+    /// redirects, other media), as counted by the latest scan.
+    pub fn skipped(&self) -> Skipped {
+        self.skipped.lock().map(|s| *s).unwrap_or_default()
+    }
+
+    /// The input's bytes as stored (compressed or not).
+    fn raw_reader(&self) -> Result<Box<dyn Read + Send>> {
+        match &self.origin {
+            Origin::Bytes(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
+            Origin::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::io(p, e))?)),
+            Origin::Dir(_) => unreachable!("directories are walked, not read"),
+        }
+    }
+
     fn reader(&self) -> Result<Box<dyn Read + Send>> {
         match &self.origin {
             Origin::Bytes(b) => {
@@ -165,26 +232,56 @@ impl Input {
     }
 }
 
+/// A compressed file's name without its compression suffix.
+pub(crate) fn strip_compression(name: &str) -> &str {
+    [".gz", ".zst", ".bz2", ".xz"]
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name)
+}
+
 fn format_from_name(path: &Path) -> Option<Format> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let name = strip_compression(&name);
     let ext = name.rsplit_once('.')?.1;
     match ext {
         "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
         "csv" => Some(Format::Csv),
+        "warc" => Some(Format::Warc),
         _ => None,
     }
 }
 
-/// Guesses JSON Lines (first non-blank byte `{`, or a byte order mark) or
-/// CSV, from the first 64 KiB.
+/// Guesses a web archive (starts `WARC/`), JSON Lines (first non-blank
+/// byte `{`, or a byte order mark) or CSV, from the first 64 KiB.
 fn sniff(r: Box<dyn Read + Send>) -> std::io::Result<Format> {
     let mut head = Vec::new();
     r.take(64 << 10).read_to_end(&mut head)?;
+    if head.starts_with(b"WARC/") {
+        return Ok(Format::Warc);
+    }
     Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') | Some(0xEF) | None => Format::JsonLines,
         Some(_) => Format::Csv,
     })
+}
+
+/// Refuses a JSON array (a `.json` file holding `[{...}, ...]`): JSON
+/// Lines is one object per line, and the array would fail as one bad line.
+fn not_an_array(name: &str, r: Box<dyn Read + Send>) -> Result<()> {
+    let mut head = Vec::new();
+    r.take(64 << 10)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(name, e))?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Error::input(
+            name,
+            "a JSON array; storyhash reads JSON Lines, one article object per line \
+             (convert it with: jq -c '.[]' FILE > FILE.jsonl)",
+        ));
+    }
+    Ok(())
 }
 
 fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
@@ -192,16 +289,45 @@ fn open_file(path: &Path) -> Result<Box<dyn Read + Send>> {
     decompress(f).map_err(|e| Error::io(path, e))
 }
 
-/// Wraps a reader in a gzip decoder when it starts with the gzip magic
-/// bytes. The peeked bytes are chained back in front, so any reader works,
-/// seekable or not (a pipe, a process substitution); plain input is then
-/// read directly, with no intermediate buffer.
+/// Compressed formats, by their magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    Gzip,
+    Zstd,
+    Bzip2,
+    Xz,
+}
+
+/// The compression `head` (the first bytes) announces; an error for an
+/// archive format, whose members the tool does not read.
+fn compression(head: &[u8]) -> std::io::Result<Option<Compression>> {
+    let archive = |what: &str| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("a {what} archive; unpack it and give the files or their directory"),
+        ))
+    };
+    Ok(match head {
+        [0x1f, 0x8b, ..] => Some(Compression::Gzip),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Compression::Zstd),
+        [b'B', b'Z', b'h', ..] => Some(Compression::Bzip2),
+        [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Compression::Xz),
+        [b'P', b'K', 0x03, 0x04, ..] => return archive("zip"),
+        [b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c, ..] => return archive("7-Zip"),
+        _ => None,
+    })
+}
+
+/// Wraps a reader in a decoder when its first bytes are a compression
+/// format's magic bytes. The peeked bytes are chained back in front, so any
+/// reader works, seekable or not (a pipe, a process substitution); plain
+/// input is then read directly, with no intermediate buffer.
 pub(crate) fn decompress<'a>(
     mut r: impl Read + Send + 'a,
 ) -> std::io::Result<Box<dyn Read + Send + 'a>> {
-    let mut magic = [0u8; 2];
+    let mut magic = [0u8; 6];
     let mut got = 0;
-    while got < 2 {
+    while got < magic.len() {
         match r.read(&mut magic[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
@@ -209,13 +335,18 @@ pub(crate) fn decompress<'a>(
             Err(e) => return Err(e),
         }
     }
-    let r = std::io::Cursor::new(magic).take(got as u64).chain(r);
-    if got == 2 && magic == [0x1f, 0x8b] {
-        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, r));
-        Ok(Box::new(gz))
-    } else {
-        Ok(Box::new(r))
-    }
+    let kind = compression(&magic[..got])?;
+    let whole = std::io::Cursor::new(magic[..got].to_vec()).chain(r);
+    let Some(kind) = kind else {
+        return Ok(Box::new(whole));
+    };
+    let buffered = BufReader::with_capacity(1 << 20, whole);
+    Ok(match kind {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(buffered)),
+        Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(buffered)),
+    })
 }
 
 /// Where in an input a record was found.
@@ -311,15 +442,26 @@ enum Items {
     },
     /// Records parsed while reading (CSV rows, text files).
     Parsed(Vec<(Place, Result<Record, RecordProblem>)>),
+    /// Web pages, extracted on the worker threads, and where their input
+    /// keeps what was extracted.
+    Pages(Vec<(Place, html::RawPage)>, Arc<html::PageCache>),
+    /// Records whose text field holds a web page (`--text-format html`),
+    /// and where their input keeps what was extracted (by line).
+    HtmlText(Box<Items>, Arc<html::PageCache>),
 }
 
 impl Batch {
     /// Number of records in the batch.
     pub fn len(&self) -> usize {
-        match &self.items {
-            Items::Json { lines, .. } => lines.len(),
-            Items::Parsed(v) => v.len(),
+        fn count(items: &Items) -> usize {
+            match items {
+                Items::Json { lines, .. } => lines.len(),
+                Items::Parsed(v) => v.len(),
+                Items::Pages(v, _) => v.len(),
+                Items::HtmlText(inner, _) => count(inner),
+            }
         }
+        count(&self.items)
     }
 
     /// Whether the batch holds no record.
@@ -333,7 +475,7 @@ impl Batch {
         match self.items {
             // Parsed while reading: nothing left to do.
             Items::Parsed(v) => v,
-            items @ Items::Json { .. } => Batch { items, ..self }.map_records(
+            items => Batch { items, ..self }.map_records(
                 fields,
                 || (),
                 |_, place, record| (place, record),
@@ -351,18 +493,47 @@ impl Batch {
         init: impl Fn() -> S + Sync + Send,
         f: impl Fn(&mut S, Place, Result<Record, RecordProblem>) -> T + Sync + Send,
     ) -> Vec<T> {
-        match self.items {
+        // HTML in a text field is extracted right after the record is
+        // parsed, on the same worker.
+        let (items, cache) = match self.items {
+            Items::HtmlText(inner, cache) => (*inner, Some(cache)),
+            items => (items, None),
+        };
+        let html = cache.is_some();
+        let prepare = |line: u64, r: Result<Record, RecordProblem>| match &cache {
+            Some(c) => c.record(line, || r.and_then(html::html_field)),
+            None => r,
+        };
+        match items {
             Items::Parsed(v) => v
                 .into_par_iter()
-                .map_init(init, |state, (place, record)| f(state, place, record))
+                .with_max_len(if html { 1 } else { usize::MAX })
+                .map_init(init, |state, (place, record)| {
+                    let record = prepare(place.line, record);
+                    f(state, place, record)
+                })
+                .collect(),
+            // One page per task: pages are large and extraction is slow.
+            Items::Pages(v, cache) => v
+                .into_par_iter()
+                .with_max_len(1)
+                .map_init(init, |state, (place, page)| {
+                    f(state, place, page.into_record(&cache))
+                })
                 .collect(),
             Items::Json { buf, lines } => lines
                 .par_iter()
+                .with_max_len(if html { 1 } else { usize::MAX })
                 .map_init(init, |state, &(line, start, end)| {
                     let place = Place { line, file: None };
-                    f(state, place, jsonl::parse(&buf[start..end], fields))
+                    f(
+                        state,
+                        place,
+                        prepare(line, jsonl::parse(&buf[start..end], fields)),
+                    )
                 })
                 .collect(),
+            Items::HtmlText(..) => unreachable!("HTML text is marked once"),
         }
     }
 }
@@ -377,8 +548,12 @@ pub fn raw_records(
 ) -> Result<()> {
     for (i, input) in inputs.iter().enumerate() {
         match (&input.origin, input.format) {
-            (Origin::Dir(root), _) => {
-                for (path, rel) in txt::files(root)? {
+            (Origin::Dir(root), format) => {
+                let files = match format {
+                    Format::HtmlDir => html::files(root)?,
+                    _ => txt::files(root)?,
+                };
+                for (path, rel) in files {
                     let at = Location {
                         input: Arc::from(path.display().to_string()),
                         line: 1,
@@ -422,7 +597,10 @@ pub fn raw_records(
                 }
             }
             (_, Format::Csv) => csv::raw_rows(input.reader()?, &input.name, sink)?,
-            (_, Format::TextDir) => unreachable!("checked in Input::open"),
+            (_, Format::Warc) => {
+                warc::raw_records(input.raw_reader()?, input.raw_reader()?, &input.name, sink)?
+            }
+            (_, Format::TextDir | Format::HtmlDir) => unreachable!("checked in Input::open"),
         }
     }
     Ok(())
@@ -432,12 +610,44 @@ pub fn raw_records(
 /// (without error) when `sink` returns `false`.
 pub fn scan(inputs: &[Input], cfg: &ReadConfig, sink: &mut dyn FnMut(Batch) -> bool) -> Result<()> {
     let pool = Arc::new(BufferPool::default());
+    // HTML in the text field: the records are marked so that the workers
+    // extract the page after parsing them.
+    let mut html_text = |b: Batch| {
+        let cache = inputs[b.input].pages.clone();
+        sink(Batch {
+            input: b.input,
+            items: Items::HtmlText(Box::new(b.items), cache),
+        })
+    };
+    let sink: &mut dyn FnMut(Batch) -> bool = match cfg.text_format {
+        TextFormat::Html => &mut html_text,
+        TextFormat::Plain => sink,
+    };
     for (i, input) in inputs.iter().enumerate() {
         let go_on = match (&input.origin, input.format) {
-            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, sink)?,
+            (Origin::Dir(dir), Format::HtmlDir) => {
+                html::scan(dir, &input.name, i, &input.pages, sink)?
+            }
+            (Origin::Dir(dir), _) => txt::scan(dir, &input.name, i, &cfg.text_dir, sink)?,
             (_, Format::JsonLines) => jsonl::scan(input.reader()?, &input.name, i, &pool, sink)?,
             (_, Format::Csv) => csv::scan(input.reader()?, &input.name, i, &cfg.fields, sink)?,
-            (_, Format::TextDir) => unreachable!("checked in Input::open"),
+            (_, Format::Warc) => {
+                let mut skipped = Skipped::default();
+                let done = warc::scan(
+                    input.raw_reader()?,
+                    &input.name,
+                    i,
+                    cfg.warc_id,
+                    &input.pages,
+                    &mut skipped,
+                    sink,
+                )?;
+                if let Ok(mut s) = input.skipped.lock() {
+                    *s = skipped;
+                }
+                done
+            }
+            (_, Format::TextDir | Format::HtmlDir) => unreachable!("checked in Input::open"),
         };
         if !go_on {
             break;

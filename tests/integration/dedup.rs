@@ -75,7 +75,8 @@ fn jsonl_keeps_one_per_group_with_unknown_fields_byte_for_byte() {
             "containment",
             "reason",
             "event",
-            "story"
+            "story",
+            "note"
         ]
     );
     assert_eq!(rows.len() - 1, input.lines().count());
@@ -159,7 +160,7 @@ fn never_writes_over_an_input() {
     wd.run(["dedup", "-q", "in.jsonl", "-o", "in.jsonl"])
         .fails_with(
             2,
-            "storyhash: in.jsonl: the output would overwrite an input; choose another -o\n",
+            "storyhash: in.jsonl: the output would overwrite an input; choose another output\n",
         );
     assert_eq!(
         std::fs::read(wd.join("in.jsonl")).unwrap(),

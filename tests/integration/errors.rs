@@ -78,12 +78,13 @@ fn short_csv_row() {
 }
 
 #[test]
-fn date_not_iso_8601() {
+fn date_in_no_known_form() {
     cluster_fixture("bad/bad_date.jsonl").fails_with(
         1,
-        "storyhash: fixtures/bad/bad_date.jsonl:2: date `yesterday` is not an ISO 8601 date or \
-         date-time (like 2025-03-14 or 2025-03-14T09:30:00Z) \
-         (use --skip-bad-records to skip such records)\n",
+        "storyhash: fixtures/bad/bad_date.jsonl:2: date `yesterday` is in no form storyhash \
+         reads (ISO 8601 like 2025-03-14T09:30:00Z, RFC 2822 like Fri, 14 Mar 2025 09:30:00 GMT, \
+         2025/03/14, epoch seconds; give others with --date-format) \
+         (use --skip-bad-records to keep such articles without the field)\n",
     );
 }
 

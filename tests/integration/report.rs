@@ -122,7 +122,9 @@ fn report_needs_the_cluster_columns() {
 }
 
 /// The page in headless Chromium: it loads without console errors and shows
-/// one timeline per story. Skipped, saying so, where Chromium is missing.
+/// one timeline per story. Skipped, saying so, where Chromium is missing,
+/// except under CI (`CI` set), where `.ci/run` installs it and its absence
+/// is a failure.
 #[test]
 fn html_report_opens_in_headless_chromium() {
     let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
@@ -134,6 +136,10 @@ fn html_report_opens_in_headless_chromium() {
                 .is_ok_and(|o| o.status.success())
         })
     else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no Chromium under CI: .ci/run installs it (apt-get install chromium)"
+        );
         eprintln!("skipped: no Chromium on this machine (apt-get install chromium)");
         return;
     };

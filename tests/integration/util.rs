@@ -91,7 +91,9 @@ where
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the storyhash binary starts");
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("the storyhash binary does not start: {e}"));
     // Feed stdin on another thread so a large stdout cannot deadlock us.
     let feeder = stdin.map(|bytes| {
         let mut pipe = child.stdin.take().expect("stdin is piped");
