@@ -136,7 +136,9 @@ pub enum CanonicalArg {
 
 #[derive(Debug, clap::Args)]
 pub struct ClusterArgs {
-    /// Write the CSV here instead of standard output (replaced atomically).
+    /// Write the CSV here instead of standard output (`-`). A file is
+    /// replaced only when the run succeeds (through a symlink, keeping its
+    /// permissions); a device or FIFO is written in place; `.gz` is gzip.
     #[arg(short, long, value_name = "OUTPUT")]
     pub output: Option<PathBuf>,
 
@@ -161,7 +163,8 @@ pub struct ReportArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Directory for the report files (created if needed).
+    /// Directory for the report files (created if needed, in a directory
+    /// that exists; the files appear together when the run succeeds).
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
 
@@ -223,14 +226,16 @@ impl ReportView {
 
 #[derive(Debug, clap::Args)]
 pub struct DedupArgs {
-    /// Where to write the kept records: a file for JSON Lines or CSV input
-    /// (replaced atomically), a new directory for a directory of .txt files.
-    /// Never one of the inputs.
+    /// Where to write the kept records: a file for JSON Lines, CSV or web
+    /// archive input (`-` for standard output; replaced only when the run
+    /// succeeds; `.gz` is gzip), a new directory for a directory of .txt
+    /// files or web pages. Never one of the inputs.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
 
     /// Also write the keep/drop decision of every article, with the reason,
-    /// to this CSV.
+    /// to this CSV (`-` for standard output); written with OUT, both or
+    /// neither.
     #[arg(long, value_name = "DECISIONS.csv")]
     pub decisions: Option<PathBuf>,
 

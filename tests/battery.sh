@@ -196,7 +196,7 @@ gz_output() {
   gzip -t out.jsonl.gz 2>/dev/null || fail "not gzip"
 }
 tied_times() {
-  local t="The council opened the school gym as a shelter for families after the river rose two metres overnight"
+  local t="The council opened the school gym as a shelter for families from the lower streets after the river rose two metres overnight, and volunteers brought blankets, soup and dry clothes while the fire brigade pumped water out of the flooded cellars along the quay"
   printf '%s\n' \
     "{\"id\":\"z1\",\"source\":\"Zeta\",\"date\":\"2026-12-01T10:00:00Z\",\"text\":\"$t\"}" \
     "{\"id\":\"a2\",\"source\":\"Alpha\",\"date\":\"2026-12-01T10:00:00Z\",\"text\":\"$t\"}" \
