@@ -495,9 +495,20 @@ pub struct RunArgs {
     )]
     pub boilerplate_min_docs: u32,
 
-    /// Story granularity: average-link stops when the mean similarity of
-    /// the two closest stories is below this. Higher gives tighter events,
-    /// lower broader stories.
+    /// Event granularity: events merge while the mean cosine of their
+    /// reports, lowered when their mean dates are more than 3 days apart,
+    /// is at least this. Higher gives tighter events.
+    #[arg(
+        long,
+        default_value_t = StoryConfig::default().event_cut,
+        value_name = "CUT",
+        help_heading = "Stories"
+    )]
+    pub event_cut: f64,
+
+    /// Story granularity: events merge into stories, dates aside, while the
+    /// mean cosine of their reports is at least this (at most --event-cut).
+    /// Lower gives broader stories.
     #[arg(
         long,
         default_value_t = StoryConfig::default().cut,
@@ -506,7 +517,8 @@ pub struct RunArgs {
     )]
     pub story_cut: f64,
 
-    /// Skip the story stage: every near-duplicate group is its own story.
+    /// Skip the story stage: every near-duplicate group is its own event
+    /// and story.
     #[arg(long, help_heading = "Stories")]
     pub no_stories: bool,
 
@@ -568,6 +580,7 @@ impl RunArgs {
         config.verify.exact = self.exact;
         config.story = (!self.no_stories).then(|| StoryConfig {
             cut: self.story_cut,
+            event_cut: self.event_cut,
             ..StoryConfig::default()
         });
         config.cluster.canonical = match self.canonical {

@@ -74,10 +74,22 @@ impl Config {
                 b.min_docs
             ));
         }
-        if let Some(s) = &self.story
-            && !(s.cut > 0.0 && s.cut < 1.0)
-        {
-            return bad(format!("--story-cut must be in (0, 1), found {}", s.cut));
+        if let Some(s) = &self.story {
+            if !(s.cut > 0.0 && s.cut < 1.0) {
+                return bad(format!("--story-cut must be in (0, 1), found {}", s.cut));
+            }
+            if !(s.event_cut > 0.0 && s.event_cut < 1.0) {
+                return bad(format!(
+                    "--event-cut must be in (0, 1), found {}",
+                    s.event_cut
+                ));
+            }
+            if s.cut > s.event_cut {
+                return bad(format!(
+                    "--story-cut {} must not be above --event-cut {} (stories are unions of events)",
+                    s.cut, s.event_cut
+                ));
+            }
         }
         if let Some((b, r)) = self.lsh.banding
             && (b == 0 || r == 0 || b * r > self.minhash.num_perm)
@@ -416,11 +428,15 @@ impl Default for ClusterConfig {
     }
 }
 
-/// Settings of the story stage.
+/// Settings of the story stage: two nested levels, events and stories,
+/// cut from one group-average merge order (see `story::linkage`).
 #[derive(Debug, Clone)]
 pub struct StoryConfig {
-    /// Average-link stops when the best mean similarity between two stories
-    /// is below this: higher gives tighter events, lower broader stories.
+    /// Events: merging stops when the best mean similarity of two clusters,
+    /// less the date penalty of their mean days, is below this.
+    pub event_cut: f64,
+    /// Stories: merging goes on from the events, without the date penalty,
+    /// until the best mean similarity is below this (at most `event_cut`).
     pub cut: f64,
     /// Terms kept per article while the collection's document frequencies
     /// are still being counted.
@@ -438,27 +454,45 @@ pub struct StoryConfig {
     pub title_boost: f32,
     /// Weight of a capitalised word away from a sentence start (a name).
     pub name_boost: f32,
-    /// Dates this many days apart or closer do not weaken a link.
-    pub date_grace_days: f64,
-    /// Beyond the grace, links decay as `exp(-days / date_scale_days)`.
-    pub date_scale_days: f64,
+    /// Inverse document frequency is `ln((n + background_docs) / (df + 1))`:
+    /// the collection is weighed as if it sat among this many further
+    /// documents that have none of its terms. On a large collection this
+    /// is plain `ln(n / df)`; on a focused one (every article about one
+    /// story) the story's own words keep their weight instead of falling
+    /// to zero.
+    pub background_docs: f32,
+    /// Events: mean days this close or closer do not lower a similarity.
+    pub event_grace_days: f64,
+    /// Events: beyond the grace, the penalty grows as `1 - exp(-late / scale)`.
+    pub event_scale_days: f64,
+    /// Events: the most that dates far apart take off a similarity.
+    pub event_date_penalty: f64,
 }
 
 impl Default for StoryConfig {
     fn default() -> Self {
-        // Tuned on fixtures/stories (115 articles, 35 events) and the
-        // synthetic bench corpus; see the README for the figures.
+        // Chosen on the three development sets of real news grouped by
+        // people (../shared/devsets: gva_incidents dev half, allsides2021,
+        // duc2007) and the two focused checks (the seed reports alone, each
+        // duc2007 topic alone), one set of values for all, then checked on
+        // the synthetic bench corpus for story B-cubed and speed. The
+        // figures behind each value are in the README ("Events and
+        // stories"). The first version's values, tuned on fixtures/stories
+        // and the synthetic corpus alone, scored 0.47 on real topics.
         StoryConfig {
-            cut: 0.12,
+            event_cut: 0.19,
+            cut: 0.05,
             candidate_terms: 64,
-            vector_terms: 40,
+            vector_terms: 64,
             index_terms: 30,
             min_shared: 2,
             max_posting: 32,
             title_boost: 2.0,
             name_boost: 2.0,
-            date_grace_days: 30.0,
-            date_scale_days: 365.0,
+            background_docs: 2000.0,
+            event_grace_days: 3.0,
+            event_scale_days: 30.0,
+            event_date_penalty: 0.25,
         }
     }
 }

@@ -172,9 +172,12 @@ enum Sink<'a> {
 }
 
 /// Writes the keep/drop decision of every article, in input order:
-/// `id,decision,kept,matched,similarity,containment,reason,note`; `note`
-/// names the optional fields left out of the article (`ignored`: a date
-/// that could not be read, say), if any.
+/// `id,decision,kept,matched,similarity,containment,reason,event,story,note`:
+/// the article's event and story, labelled as in the cluster CSV, so that a
+/// dropped copy can be traced to the happening it reported (a table without
+/// events names the group as the event); `note` names the optional fields
+/// left out of the article (`ignored`: a date that could not be read, say),
+/// if any.
 pub fn write_decisions(
     out: &mut dyn Write,
     table: &Assignments,
@@ -197,6 +200,8 @@ pub fn write_decisions(
         "similarity",
         "containment",
         "reason",
+        "event",
+        "story",
         "note",
     ])?;
     for (i, r) in table.rows().enumerate() {
@@ -232,6 +237,8 @@ pub fn write_decisions(
             &sim,
             &cont,
             &reason,
+            r.event.unwrap_or(r.dup_group),
+            r.story,
             note,
         ])?;
     }

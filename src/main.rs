@@ -50,6 +50,9 @@ fn main() -> ExitCode {
         }
         cli::Command::Dedup(args) => {
             let (out, decisions, prefer) = (args.output, args.decisions, args.prefer_source);
+            // Keeping one copy per group needs no stories; the decisions
+            // name each article's event and story.
+            let stories = decisions.is_some();
             let target = pipeline::DedupTarget {
                 kept: out.clone(),
                 decisions,
@@ -57,8 +60,9 @@ fn main() -> ExitCode {
             args.run
                 .settings(Some(out), |c| {
                     c.cluster.prefer_sources = prefer;
-                    // Keeping one copy per group needs no stories.
-                    c.story = None;
+                    if !stories {
+                        c.story = None;
+                    }
                 })
                 .and_then(|s| dedup(&s, &target))
         }

@@ -154,9 +154,9 @@ pub fn print_stats(o: &Outcome, threads: usize) {
     );
     if st.story_candidates > 0 {
         eprintln!(
-            "stories: {} candidate pairs, {} linked; {} stories",
+            "stories: {} candidate pairs; {} events, {} stories",
             st.story_candidates,
-            st.story_edges,
+            o.table.events.as_ref().map_or(0, |e| e.len()),
             o.table.stories.len()
         );
     }

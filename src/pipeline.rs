@@ -87,8 +87,6 @@ pub struct Stats {
     pub sketch_bytes: usize,
     /// Candidate pairs of the story stage.
     pub story_candidates: usize,
-    /// Story pairs with a positive similarity.
-    pub story_edges: usize,
 }
 
 /// Everything a run produces.
@@ -199,19 +197,31 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
             progress.stage("stories");
             let st = story::stories(&signed.articles, &groups, &signed.terms, &df, s);
             stats.story_candidates = st.candidates;
-            stats.story_edges = st.edges;
             lap(&mut stats, "stories");
             st
         }
         None => Stories::singletons(&groups),
     };
 
-    let stories_level = level_of(&stories, &groups);
+    // Events are always formed (each group its own event when the story
+    // stage is off), so the output has the same columns either way.
+    let events = level_of(
+        &stories.event_of_group,
+        &stories.event_label_group,
+        &stories.event_size,
+        &groups,
+    );
+    let stories_level = level_of(
+        &stories.of_group,
+        &stories.label_group,
+        &stories.size,
+        &groups,
+    );
     Ok(Outcome {
         table: Assignments {
             articles: signed.articles,
             groups,
-            events: None,
+            events: Some(events),
             stories: stories_level,
         },
         skipped,
@@ -221,16 +231,22 @@ pub fn run(inputs: &[Input], cfg: &Config, progress: &dyn Progress) -> Result<Ou
     })
 }
 
-/// The story stage's answer as a level of the result table.
-fn level_of(stories: &Stories, groups: &crate::assign::Groups) -> Level {
+/// One of the story stage's levels (events or stories: a cluster per
+/// group, the group labelling each cluster, each cluster's size) as a level
+/// of the result table.
+fn level_of(
+    of_group: &[u32],
+    label_group: &[u32],
+    size: &[u32],
+    groups: &crate::assign::Groups,
+) -> Level {
     Level {
-        of_group: stories.of_group.clone(),
-        label: stories
-            .label_group
+        of_group: of_group.to_vec(),
+        label: label_group
             .iter()
             .map(|&g| groups.canonical[g as usize])
             .collect(),
-        size: stories.size.clone(),
+        size: size.to_vec(),
     }
 }
 
@@ -377,7 +393,8 @@ pub struct DedupTarget {
 }
 
 /// `storyhash dedup`: runs the job (stories are not needed to keep one
-/// copy per group, so `cfg.story` is best `None`) and writes the canonical
+/// copy per group, so `cfg.story` is best `None` unless the decisions, which
+/// name each article's event and story, are written) and writes the canonical
 /// article of every group back in the inputs' own format, and the
 /// decisions, into `outputs` (from [`Outputs::dedup`]): both or neither.
 /// Returns the outcome and the number of articles kept.

@@ -2,7 +2,8 @@
 //!
 //! From each article's story, near-duplicate group, outlet, date and title
 //! it works out, per story: a label (the earliest article's title), the
-//! number of articles, outlets and near-duplicate groups, the first and last
+//! number of articles, outlets and near-duplicate groups, its events (each
+//! with its label, size and first date), the first and last
 //! publication and the lifetime, the outlets in the order they first carried
 //! it, and the reprint edges (in each near-duplicate group, the outlet whose
 //! copy came first, and who carried it after). It writes them as CSV (one
@@ -78,6 +79,19 @@ pub struct Reprint {
     pub followers: Vec<(String, String, Option<String>)>,
 }
 
+/// One event of a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// Event label (as in the cluster CSV).
+    pub event: String,
+    /// Human label: the earliest article's title, else its id.
+    pub label: String,
+    /// Number of articles.
+    pub articles: usize,
+    /// First publication (as written), if any article is dated.
+    pub first: Option<String>,
+}
+
 /// One story of the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Story {
@@ -91,6 +105,9 @@ pub struct Story {
     pub outlets: usize,
     /// Number of near-duplicate groups.
     pub dup_groups: usize,
+    /// Its events, earliest first (each group its own event when the table
+    /// has none).
+    pub events: Vec<Event>,
     /// First publication (as written), if any article is dated.
     pub first: Option<String>,
     /// Last publication (as written).
@@ -235,6 +252,21 @@ fn story(label: &str, arts: &[&Row]) -> Story {
             }
         })
         .collect();
+    // Articles are earliest first, so each event's first article is its
+    // earliest and events come in order of their first article.
+    let mut events: Vec<Event> = Vec::new();
+    for r in arts {
+        let e = r.event.unwrap_or(r.dup_group);
+        match events.iter_mut().find(|x| x.event == e) {
+            Some(x) => x.articles += 1,
+            None => events.push(Event {
+                event: e.to_string(),
+                label: r.title.unwrap_or(r.id).to_string(),
+                articles: 1,
+                first: date(r),
+            }),
+        }
+    }
     let dated: Vec<&Date> = arts.iter().filter_map(|r| r.date).collect();
     // From the earliest instant to the latest, not from the first to the
     // last in order: a bare date sorts after the timed articles of its day
@@ -251,6 +283,7 @@ fn story(label: &str, arts: &[&Row]) -> Story {
         articles: arts.len(),
         outlets: outlets.len(),
         dup_groups: groups.len(),
+        events,
         first: dated.first().map(|d| d.text.to_string()),
         last: dated.last().map(|d| d.text.to_string()),
         lifetime_days,
@@ -273,11 +306,13 @@ pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<
         "articles",
         "outlets",
         "dup_groups",
+        "events",
         "first",
         "last",
         "lifetime_days",
         "outlet_order",
         "reprints",
+        "event_order",
     ])?;
     for s in stories {
         let mut order = String::new();
@@ -295,17 +330,20 @@ pub fn write_stories_csv(out: impl Write, stories: &[Story]) -> std::io::Result<
             .iter()
             .map(|r| r.followers.len() + r.simultaneous.len())
             .sum();
+        let events: Vec<&str> = s.events.iter().map(|e| e.event.as_str()).collect();
         w.write_record([
             s.story.as_str(),
             &s.label,
             &s.articles.to_string(),
             &s.outlets.to_string(),
             &s.dup_groups.to_string(),
+            &s.events.len().to_string(),
             s.first.as_deref().unwrap_or(""),
             s.last.as_deref().unwrap_or(""),
             &s.lifetime_days.map_or(String::new(), |d| format!("{d:.1}")),
             &order,
             &copies.to_string(),
+            &events.join(" > "),
         ])?;
     }
     w.flush()

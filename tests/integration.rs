@@ -1,6 +1,7 @@
 //! The one integration-test binary: the built `storyhash` run end to end on
 //! the bundled fixtures (`cli`), its error messages and exit codes
-//! (`errors`), the story stage (`stories`), the deduplicated collection
+//! (`errors`), the story stage (`stories`), events within stories
+//! (`levels`), the deduplicated collection
 //! (`dedup`), web pages and web archives (`web`), collections built to fool
 //! the grouping (`hostile`), metadata of `.txt` directories (`txt_meta`),
 //! property tests of the library (`properties`) and of every reader on
@@ -18,6 +19,8 @@ mod dedup;
 mod errors;
 #[path = "integration/hostile.rs"]
 mod hostile;
+#[path = "integration/levels.rs"]
+mod levels;
 #[path = "integration/properties.rs"]
 mod properties;
 #[path = "integration/readers.rs"]

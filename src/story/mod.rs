@@ -1,16 +1,20 @@
-//! The story stage: near-duplicate groups into stories, every outlet's
-//! report of one event.
+//! The story stage: near-duplicate groups into events (every outlet's
+//! report of one happening) and events into stories (the thread followed
+//! for weeks or months).
 //!
 //! Reports of one event written independently share almost no word 5-grams,
 //! so this stage has its own representation: each group's canonical article
 //! becomes a TF-IDF vector of its content terms ([`terms`]), with names and
 //! title words weighted up and stop words and boilerplate out. Candidate
-//! pairs come from an inverted index over each vector's strongest terms,
-//! their similarity is the cosine times a gentle date factor, and
-//! average-link clustering over that sparse graph forms the stories
-//! ([`link`]). Every copy in a near-duplicate group gets its group's story.
+//! pairs come from an inverted index over each vector's strongest terms
+//! ([`link`]); group-average linkage over the candidate graph, exact from
+//! each cluster's summed vector, forms the events under a date penalty and
+//! then, going on from them without it, the stories ([`linkage`]). Every
+//! copy in a near-duplicate group gets its group's event and story, and
+//! every event lies within one story.
 
 pub mod link;
+pub mod linkage;
 pub mod terms;
 
 use std::time::Instant;
@@ -22,9 +26,15 @@ use crate::assign::Groups;
 use crate::config::StoryConfig;
 use terms::{DocFreq, TermTable, TfIdf, VectorScratch};
 
-/// Stories of a collection.
+/// Events and stories of a collection.
 #[derive(Debug, Clone)]
 pub struct Stories {
+    /// Event number of each near-duplicate group.
+    pub event_of_group: Vec<u32>,
+    /// The group whose canonical article names each event (its earliest).
+    pub event_label_group: Vec<u32>,
+    /// Number of articles in each event.
+    pub event_size: Vec<u32>,
     /// Story number of each near-duplicate group.
     pub of_group: Vec<u32>,
     /// The group whose canonical article names each story (its earliest).
@@ -33,9 +43,7 @@ pub struct Stories {
     pub size: Vec<u32>,
     /// Candidate pairs compared.
     pub candidates: usize,
-    /// Pairs with a positive similarity.
-    pub edges: usize,
-    /// Wall seconds of each step (vectors, candidates, edges, linking).
+    /// Wall seconds of each step (vectors, candidates, linkage).
     pub steps: Vec<(&'static str, f64)>,
 }
 
@@ -43,11 +51,13 @@ impl Stories {
     /// Every group its own story (the stage turned off).
     pub fn singletons(groups: &Groups) -> Stories {
         Stories {
+            event_of_group: (0..groups.len() as u32).collect(),
+            event_label_group: (0..groups.len() as u32).collect(),
+            event_size: groups.size.clone(),
             of_group: (0..groups.len() as u32).collect(),
             label_group: (0..groups.len() as u32).collect(),
             size: groups.size.clone(),
             candidates: 0,
-            edges: 0,
             steps: Vec::new(),
         }
     }
@@ -67,7 +77,7 @@ pub fn stories(
         steps.push((name, clock.elapsed().as_secs_f64()));
         clock = Instant::now();
     };
-    let weights = TfIdf::new(df, articles.len());
+    let weights = TfIdf::new(df, articles.len(), cfg.background_docs);
     let vectors: Vec<Vec<(terms::Term, f32)>> = groups
         .canonical
         .par_iter()
@@ -88,34 +98,51 @@ pub fn stories(
     lap("vectors");
     let candidates = link::candidates(&vectors, &days, cfg);
     lap("candidates");
-    let edges = link::edges(&candidates, &vectors, &days, cfg);
-    lap("similarities");
-    let of_group = link::average_link(groups.len(), &edges, cfg.cut);
-    lap("average-link");
+    let cuts = linkage::Cuts {
+        event: cfg.event_cut,
+        story: cfg.cut,
+        event_dates: linkage::DateDecay {
+            grace_days: cfg.event_grace_days,
+            scale_days: cfg.event_scale_days,
+            penalty: cfg.event_date_penalty,
+        },
+    };
+    let levels = linkage::link(vectors, &days, &candidates, &cuts);
+    lap("linkage");
+    let (event_label_group, event_size) = labels(articles, groups, &levels.event);
+    let (label_group, size) = labels(articles, groups, &levels.story);
+    Stories {
+        event_of_group: levels.event,
+        event_label_group,
+        event_size,
+        of_group: levels.story,
+        label_group,
+        size,
+        candidates: candidates.len(),
+        steps,
+    }
+}
 
+/// For clusters numbered `of_group` per group: the group naming each
+/// cluster (its earliest dated canonical; undated last, ties by group) and
+/// each cluster's number of articles.
+fn labels(articles: &[ArticleMeta], groups: &Groups, of_group: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let count = of_group.iter().max().map_or(0, |&m| m as usize + 1);
     let mut size = vec![0u32; count];
     let mut label_group: Vec<u32> = vec![u32::MAX; count];
+    let key = |g: usize| {
+        let rep = groups.canonical[g].index();
+        articles[rep]
+            .date
+            .as_ref()
+            .map_or((1, (0, 0)), |d| (0, d.order_key()))
+    };
     for (g, &s) in of_group.iter().enumerate() {
         size[s as usize] += groups.size[g];
-        let key = |g: usize| {
-            let rep = groups.canonical[g].index();
-            articles[rep]
-                .date
-                .as_ref()
-                .map_or((1, (0, 0)), |d| (0, d.order_key()))
-        };
         let current = label_group[s as usize];
         if current == u32::MAX || key(g) < key(current as usize) {
             label_group[s as usize] = g as u32;
         }
     }
-    Stories {
-        of_group,
-        label_group,
-        size,
-        candidates: candidates.len(),
-        edges: edges.len(),
-        steps,
-    }
+    (label_group, size)
 }

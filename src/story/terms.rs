@@ -494,7 +494,7 @@ impl TermTable {
         self.terms.capacity() * 8 + self.offsets.capacity() * 8
     }
 
-    /// The TF-IDF vector of article `i`: `(1 + ln tf) · ln(n / df)`, its
+    /// The TF-IDF vector of article `i`: `(1 + ln tf) · ln((n + background) / (df + 1))`, its
     /// `cfg.vector_terms` strongest terms, unit length, sorted by term.
     ///
     /// The article's terms are sorted by term (as [`extract`] leaves them),
@@ -555,27 +555,31 @@ pub struct VectorScratch {
 }
 
 /// The factors of a TF-IDF weight for one collection, tabulated: `1 + ln tf`
-/// for small whole counts, `ln(n / df)` for document frequencies up to
-/// [`TfIdf::IDF_TABLE`], each entry computed by the very operations it
+/// for small whole counts, the inverse document frequency for document frequencies up to
+/// [`TfIdf::IDF_TABLE`] (`ln((n + background) / (df + 1))`), each entry computed by the very operations it
 /// replaces (so the weights are the same bits), the rest computed directly.
 #[derive(Debug)]
 pub struct TfIdf<'a> {
     df: &'a DocFreq,
     n: f32,
+    background: f32,
     tf: Vec<f32>,
     idf: Vec<f32>,
 }
 
 impl<'a> TfIdf<'a> {
-    /// Largest document frequency whose `ln(n / df)` is tabulated.
+    /// Largest document frequency whose inverse is tabulated.
     pub const IDF_TABLE: usize = 1 << 20;
 
-    /// The factors for a collection of `n` articles with frequencies `df`.
-    pub fn new(df: &'a DocFreq, n: usize) -> TfIdf<'a> {
+    /// The factors for a collection of `n` articles with frequencies `df`,
+    /// seen against `background` further documents that have none of its
+    /// terms (see [`StoryConfig::background_docs`]).
+    pub fn new(df: &'a DocFreq, n: usize, background: f32) -> TfIdf<'a> {
         let n = n.max(1) as f32;
         let mut w = TfIdf {
             df,
             n,
+            background,
             tf: Vec::new(),
             idf: Vec::new(),
         };
@@ -592,7 +596,9 @@ impl<'a> TfIdf<'a> {
 
     #[inline]
     fn idf_direct(&self, d: u32) -> f32 {
-        (self.n / d as f32).ln().max(0.0)
+        ((self.n + self.background) / (d as f32 + 1.0))
+            .ln()
+            .max(0.0)
     }
 
     /// `1 + ln tf`, at least 1.
@@ -606,7 +612,7 @@ impl<'a> TfIdf<'a> {
         }
     }
 
-    /// `ln(n / d)`, at least 0.
+    /// `ln((n + background) / (d + 1))`, at least 0.
     #[inline]
     pub fn idf(&self, d: u32) -> f32 {
         match self.idf.get(d as usize) {
@@ -647,13 +653,15 @@ pub fn cosine(a: &[(Term, f32)], b: &[(Term, f32)]) -> f32 {
 mod vector_tests {
     use super::*;
 
+    const BACKGROUND: f32 = 1000.0;
+
     /// The vector as first written: every weight by `ln`, a full sort.
     fn vector_by_sort(terms: &[(Term, f32)], df: &DocFreq, n: usize, k: usize) -> Vec<(Term, f32)> {
-        let n = n.max(1) as f32;
+        let n = n.max(1) as f32 + BACKGROUND;
         let mut v: Vec<(Term, f32)> = terms
             .iter()
             .map(|&(t, tf)| {
-                let d = df.get(t).max(1) as f32;
+                let d = df.get(t).max(1) as f32 + 1.0;
                 (t, (1.0 + tf.max(1.0).ln()) * (n / d).ln().max(0.0))
             })
             .filter(|t| t.1 > 0.0)
@@ -674,14 +682,14 @@ mod vector_tests {
     fn tabulated_factors_are_the_direct_ones() {
         let df = DocFreq::new(4);
         for n in [0, 1, 7, 1000, TfIdf::IDF_TABLE + 5] {
-            let w = TfIdf::new(&df, n);
-            let nf = n.max(1) as f32;
+            let w = TfIdf::new(&df, n, BACKGROUND);
+            let nf = n.max(1) as f32 + BACKGROUND;
             for d in (1..3000).chain([TfIdf::IDF_TABLE as u32, u32::MAX]) {
-                let want = (nf / d as f32).ln().max(0.0);
+                let want = (nf / (d as f32 + 1.0)).ln().max(0.0);
                 assert_eq!(w.idf(d).to_bits(), want.to_bits(), "n {n} d {d}");
             }
         }
-        let w = TfIdf::new(&df, 10);
+        let w = TfIdf::new(&df, 10, BACKGROUND);
         for tf in [
             0.0,
             -0.0,
@@ -727,7 +735,7 @@ mod vector_tests {
                 vector_terms: k,
                 ..StoryConfig::default()
             };
-            let w = TfIdf::new(&df, n);
+            let w = TfIdf::new(&df, n, BACKGROUND);
             for i in 0..n {
                 let got = table.vector(i, &w, &cfg, &mut scratch);
                 let want = vector_by_sort(table.get(i), &df, n, k);

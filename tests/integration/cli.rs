@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use storyhash::write::HEADER;
+use storyhash::write::HEADER_WITH_EVENTS as HEADER;
 
 use crate::util::{
     Lcg, Workdir, assert_same_partition, column, corpus, csv_rows, fixture, fixture_bytes, gzip,

@@ -74,6 +74,8 @@ fn jsonl_keeps_one_per_group_with_unknown_fields_byte_for_byte() {
             "similarity",
             "containment",
             "reason",
+            "event",
+            "story",
             "note"
         ]
     );

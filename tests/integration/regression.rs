@@ -78,7 +78,7 @@ fn issue11_output_to_a_fifo_is_written_through_not_replaced() {
     assert!(kind.is_fifo(), "the FIFO was replaced");
     let got = reader.join().unwrap();
     assert!(
-        got.starts_with(b"id,dup_group,story,"),
+        got.starts_with(b"id,dup_group,event,story,"),
         "the CSV went through the FIFO"
     );
 }
@@ -371,7 +371,8 @@ fn issue11_unreadable_date_keeps_the_article_and_is_listed_in_decisions() {
     let d = csv_rows(&wd.read("d.csv"));
     assert_eq!(d[1][0], "a");
     assert_eq!(d[1][1], "keep");
-    assert!(d[1][7].starts_with("left out: date `soon`"), "{:?}", d[1]);
+    // After `event` and `story`.
+    assert!(d[1][9].starts_with("left out: date `soon`"), "{:?}", d[1]);
 }
 
 #[test]
@@ -524,7 +525,8 @@ fn issue11_ties_in_time_share_a_rank_and_are_not_ordered_by_id() {
         [("1", "Alpha Times"), ("1", "Zeta Post"), ("3", "Mid Daily")]
     );
     let stories = csv_rows(&wd.read("rep/stories.csv"));
-    assert_eq!(stories[1][8], "Alpha Times = Zeta Post > Mid Daily");
+    // `outlet_order`, after the `events` column.
+    assert_eq!(stories[1][9], "Alpha Times = Zeta Post > Mid Daily");
 }
 
 #[test]
@@ -532,6 +534,7 @@ fn issue11_lifetime_is_never_negative() {
     let wd = Workdir::new();
     tied_story(&wd);
     let stories = csv_rows(&wd.read("rep/stories.csv"));
-    let days: f64 = stories[1][7].parse().unwrap();
+    // `lifetime_days`, after the `events` column.
+    let days: f64 = stories[1][8].parse().unwrap();
     assert!(days >= 0.0, "lifetime {days}");
 }

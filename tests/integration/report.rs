@@ -37,11 +37,13 @@ fn report_files_and_one_story_checked_by_hand() {
             "articles",
             "outlets",
             "dup_groups",
+            "events",
             "first",
             "last",
             "lifetime_days",
             "outlet_order",
-            "reprints"
+            "reprints",
+            "event_order"
         ]
     );
     // The Northline Rail strike (ev08 in the gold): read off the fixture by
@@ -52,12 +54,14 @@ fn report_files_and_one_story_checked_by_hand() {
         .iter()
         .find(|r| r[1] == "Northline Rail faces 48-hour strike after union ballot")
         .expect("the rail strike story");
+    // One event, as the gold has it, labelled as the story is.
     assert_eq!(
-        &rail[2..8],
-        ["8", "8", "7", "2024-11-04", "2024-11-28", "24.0"]
+        &rail[2..9],
+        ["8", "8", "7", "1", "2024-11-04", "2024-11-28", "24.0"]
     );
-    assert_eq!(rail[9], "1");
-    assert!(rail[8].ends_with("> The Capital Desk"), "{}", rail[8]);
+    assert_eq!(rail[10], "1");
+    assert!(rail[9].ends_with("> The Capital Desk"), "{}", rail[9]);
+    assert_eq!(rail[11], rail[0]);
     // Every article is in exactly one story.
     let total: usize = stories[1..]
         .iter()

@@ -7,9 +7,14 @@ use crate::util::{Workdir, column, csv_rows, fixture, run_in_project};
 
 /// Story label of every id in a cluster CSV.
 fn stories(csv: &[u8]) -> BTreeMap<String, String> {
+    labels(csv, "story")
+}
+
+/// The label in column `level` of every id in a cluster CSV.
+fn labels(csv: &[u8], level: &str) -> BTreeMap<String, String> {
     column(csv, "id")
         .into_iter()
-        .zip(column(csv, "story"))
+        .zip(column(csv, level))
         .collect()
 }
 
@@ -20,7 +25,8 @@ fn story_fixture() -> Vec<u8> {
 }
 
 #[test]
-fn story_fixture_scores_well_against_its_gold() {
+fn story_fixture_events_score_well_against_its_gold() {
+    // The fixture's groups are events (one happening each).
     let wd = Workdir::new();
     wd.write("pred.csv", story_fixture());
     let gold = fixture("stories/stories.gold.csv");
@@ -29,27 +35,33 @@ fn story_fixture_scores_well_against_its_gold() {
         "pred.csv",
         "--gold",
         gold.to_str().unwrap(),
+        "--pred-col",
+        "event",
         "--json",
     ]);
     run.success();
     let scores: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     let get = |k: &str| scores[k].as_f64().unwrap();
-    // Measured 0.991 / 0.929 (B-cubed) when the defaults were chosen; the
-    // bounds leave room for small changes, not for a broken stage.
+    // Measured 0.986 / 0.910 (B-cubed), pairwise precision 0.976, at the
+    // defaults chosen on the development sets; the bounds leave room for
+    // small changes, not for a broken stage.
     assert!(get("bcubed_precision") >= 0.97, "{scores}");
-    assert!(get("bcubed_f1") >= 0.93, "{scores}");
-    assert!(get("pairwise_precision") >= 0.97, "{scores}");
+    assert!(get("bcubed_f1") >= 0.89, "{scores}");
+    assert!(get("pairwise_precision") >= 0.95, "{scores}");
 }
 
 #[test]
-fn the_same_race_a_year_apart_is_two_stories() {
+fn the_same_race_a_year_apart_is_two_events() {
     // ev06 and ev07 are the same marathon in 2023 and 2024: same director,
-    // same winner, similar words; only the dates tell them apart.
-    let got = stories(&story_fixture());
+    // same winner, similar words; only the dates tell them apart, so the
+    // one undated report (s008) may go to either.
+    let out = story_fixture();
+    let got = labels(&out, "event");
+    let dated = labels(&out, "date");
     let gold = csv_rows(&std::fs::read(fixture("stories/stories.gold.csv")).unwrap());
     let labels = |event: &str| -> BTreeSet<String> {
         gold.iter()
-            .filter(|r| r[1] == event)
+            .filter(|r| r[1] == event && !dated[&r[0]].is_empty())
             .map(|r| got[&r[0]].clone())
             .collect()
     };
@@ -93,23 +105,61 @@ fn no_stories_makes_each_group_its_own_story() {
 }
 
 #[test]
-fn a_higher_cut_gives_tighter_stories() {
-    let count = |cut: &str| {
+fn higher_cuts_give_tighter_events_and_stories() {
+    let count = |event_cut: &str, story_cut: &str, level: &str| {
         let run = run_in_project([
             "cluster",
             "-q",
+            "--event-cut",
+            event_cut,
             "--story-cut",
-            cut,
+            story_cut,
             "fixtures/stories/stories.jsonl",
         ]);
         run.success();
-        column(&run.stdout, "story")
+        column(&run.stdout, level)
             .into_iter()
             .collect::<BTreeSet<_>>()
             .len()
     };
-    assert!(count("0.5") > count("0.12"));
-    assert!(count("0.12") >= count("0.05"));
+    assert!(count("0.6", "0.04", "event") > count("0.15", "0.04", "event"));
+    assert!(count("0.5", "0.4", "story") > count("0.5", "0.04", "story"));
+}
+
+#[test]
+fn groups_nest_in_events_and_events_in_stories() {
+    let out = story_fixture();
+    let (groups, events, stories) = (
+        column(&out, "dup_group"),
+        column(&out, "event"),
+        column(&out, "story"),
+    );
+    let mut event_of_group: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut story_of_event: BTreeMap<&str, &str> = BTreeMap::new();
+    for ((g, e), s) in groups.iter().zip(&events).zip(&stories) {
+        assert_eq!(*event_of_group.entry(g).or_insert(e), e.as_str());
+        assert_eq!(*story_of_event.entry(e).or_insert(s), s.as_str());
+    }
+    // Both levels do something on this fixture.
+    assert!(story_of_event.len() < groups.iter().collect::<BTreeSet<_>>().len());
+    assert!(story_of_event.values().collect::<BTreeSet<_>>().len() < story_of_event.len());
+}
+
+#[test]
+fn an_event_cut_under_the_story_cut_is_refused() {
+    let run = run_in_project([
+        "cluster",
+        "-q",
+        "--event-cut",
+        "0.1",
+        "--story-cut",
+        "0.2",
+        "fixtures/stories/stories.jsonl",
+    ]);
+    run.fails_with(
+        2,
+        "storyhash: --story-cut 0.2 must not be above --event-cut 0.1 (stories are unions of events)\n",
+    );
 }
 
 /// The five seed reports of one retreat (kept beside the project, not in
