@@ -370,6 +370,19 @@ impl Boilerplate {
         }
     }
 
+    /// The set of exactly these line keys: boilerplate learnt elsewhere
+    /// (by a job that gathered [`observe`]'s observations itself).
+    pub fn from_lines(lines: impl IntoIterator<Item = u64>) -> Boilerplate {
+        Boilerplate {
+            lines: lines.into_iter().collect(),
+        }
+    }
+
+    /// The boilerplate line keys, in no order.
+    pub fn lines(&self) -> impl Iterator<Item = u64> + '_ {
+        self.lines.iter().copied()
+    }
+
     /// Whether the line with this key is boilerplate.
     pub fn contains(&self, line: u64) -> bool {
         self.lines.contains(&line)

@@ -163,11 +163,8 @@ fn group_pairs(
     for &i in members {
         let sig = sigs.get(ArticleId(i));
         for (band, keys) in bands.clone().zip(buffers.keys.iter_mut()) {
-            let values = &sig[band * rows..(band + 1) * rows];
-            let key = values
-                .iter()
-                .fold(mix64(band as u64), |h, &v| mix64(h ^ u64::from(v)));
-            keys.push((key & !ID) | u64::from(i));
+            let key = band_key(band, &sig[band * rows..(band + 1) * rows]);
+            keys.push(u64::from(key) << 32 | u64::from(i));
         }
     }
     for band in buffers.keys.iter_mut().take(bands.len()) {
@@ -176,17 +173,34 @@ fn group_pairs(
             if run.len() < 2 {
                 continue;
             }
-            let window = if run.len() > max_bucket {
-                SWOLLEN_WINDOW
-            } else {
-                run.len()
-            };
+            let window = bucket_window(run.len(), max_bucket);
             for (x, a) in run.iter().enumerate() {
                 for b in &run[x + 1..run.len().min(x + 1 + window)] {
                     out.push((a & ID) << 32 | (b & ID));
                 }
             }
         }
+    }
+}
+
+/// The 32-bit key of band `band` whose signature values are `values`: two
+/// articles are candidates when some band has the same key in both. Public
+/// so that a distributed job groups by the very keys this stage sorts.
+pub fn band_key(band: usize, values: &[u32]) -> u32 {
+    let key = values
+        .iter()
+        .fold(mix64(band as u64), |h, &v| mix64(h ^ u64::from(v)));
+    (key >> 32) as u32
+}
+
+/// How many of the following members of a bucket of `len` articles (in
+/// article order) each member is paired with: all of them, or, in a bucket
+/// swollen past `max_bucket`, the next few only.
+pub fn bucket_window(len: usize, max_bucket: usize) -> usize {
+    if len > max_bucket {
+        SWOLLEN_WINDOW
+    } else {
+        len
     }
 }
 

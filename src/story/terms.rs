@@ -327,6 +327,20 @@ impl DocFreq {
         }
     }
 
+    /// The counter term `t` is counted in (terms that share one share
+    /// their count), for a job that counts document frequencies elsewhere.
+    pub fn slot_of(&self, t: Term) -> usize {
+        self.slot(t)
+    }
+
+    /// Sets counter `slot` to `count`: a table gathered from counts made
+    /// elsewhere (per counter, as [`Self::slot_of`] numbers them).
+    pub fn set_slot(&self, slot: usize, count: u32) {
+        if let Some(c) = self.counts.get(slot) {
+            c.store(count, Ordering::Relaxed);
+        }
+    }
+
     /// Number of documents with term `t` (never under the truth).
     pub fn get(&self, t: Term) -> u32 {
         self.counts[self.slot(t)].load(Ordering::Relaxed)
