@@ -1,6 +1,6 @@
 """CLI against the Spark job in local mode on one corpus: time ratio, agreement, shuffle bytes per article per step.
 
-    python bench/spark_vs_cli.py ~/bench-data/c100k.jsonl [--master local[2]] [--cli target/release/storyhash]
+    python benches/spark_vs_cli.py ~/bench-data/c100k.jsonl [--master local[2]] [--cli target/release/storyhash]
 
 Runs ``storyhash cluster`` and then ``storyhash.spark.cluster`` (in this
 process, so that the Spark UI's REST API on localhost can be read before the
