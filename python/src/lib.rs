@@ -90,6 +90,13 @@ fn tuning(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 }
 
 /// The exception classes raised for each kind of failure, by name.
+/// The columns `storyhash cluster` writes (events are always formed), in
+/// order: the one list the Python side takes its column names from.
+#[pyfunction]
+fn header() -> Vec<&'static str> {
+    storyhash::write::HEADER_WITH_EVENTS.to_vec()
+}
+
 #[pyfunction]
 fn error_kinds(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     PyList::new(py, convert::KIND_NAMES.iter().map(|(_, n)| *n))
@@ -102,6 +109,7 @@ fn _storyhash(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(check_options, m)?)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(header, m)?)?;
     m.add_function(wrap_pyfunction!(tuning, m)?)?;
     stages::register(m)?;
     Ok(())

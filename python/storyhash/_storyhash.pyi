@@ -22,6 +22,9 @@ def run(
 def check_options(options: dict[str, Any]) -> None:
     """Raises the error the options would raise in a run; ``None`` when valid."""
 
+def header() -> list[str]:
+    """The columns of the CSV ``storyhash cluster`` writes, in order."""
+
 def error_kinds() -> list[str]:
     """The exception class names of :mod:`storyhash.errors`, one per error kind."""
 

@@ -54,22 +54,8 @@ from storyhash.errors import BadInputError, BadSettingError
 
 __all__ = ["cluster", "read", "write", "COLUMNS"]
 
-#: The output columns (the CLI's).
-COLUMNS = [
-    "id",
-    "dup_group",
-    "event",
-    "story",
-    "group_size",
-    "event_size",
-    "story_size",
-    "canonical",
-    "matched",
-    "similarity",
-    "containment",
-    "source",
-    "date",
-]
+#: The output columns: the CLI's, from the library's own header.
+COLUMNS = list(storyhash._storyhash.header())
 
 
 def _F():
