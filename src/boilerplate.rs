@@ -157,12 +157,22 @@ pub fn observe(lines: &mut Vec<(u64, u32)>, doc: u32, source: u32, out: &mut Vec
     }));
 }
 
+/// One occurrence of a line as the tests weigh it: its document's source,
+/// the line's context there under each seed, and the share of that
+/// document's text in recurring lines (test 3; unused by the wide test).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen {
+    /// The document's source id ([`source_id`]).
+    pub source: u32,
+    /// The line's context in the document under each seed: for the wide
+    /// test the document's [`rare_contexts`], for the others [`contexts`].
+    pub contexts: [u32; CONTEXTS],
+    /// The document's [`share`].
+    pub share: f64,
+}
+
 /// Distinct values of `key` over `run`; `scratch` is reused.
-fn distinct(
-    run: &[Observation],
-    scratch: &mut Vec<u32>,
-    key: impl Fn(&Observation) -> u32,
-) -> usize {
+fn distinct(run: &[Seen], scratch: &mut Vec<u32>, key: impl Fn(&Seen) -> u32) -> usize {
     scratch.clear();
     scratch.extend(run.iter().map(key));
     scratch.sort_unstable();
@@ -171,20 +181,40 @@ fn distinct(
 }
 
 /// Distinct known sources among the line's occurrences (at least 1).
-fn known_sources(run: &[Observation], scratch: &mut Vec<u32>) -> usize {
+fn known_sources(run: &[Seen], scratch: &mut Vec<u32>) -> usize {
     let sources = distinct(run, scratch, |o| o.source);
     let unknown = usize::from(run.iter().any(|o| o.source == 0));
     (sources - unknown).max(1)
 }
 
-/// Whether the line observed in `run` is wide (module docs): `rare[d]` are
-/// document `d`'s contexts taken over its rare lines only.
-fn is_wide(
-    run: &[Observation],
-    min_docs: usize,
-    rare: &[[u32; CONTEXTS]],
-    scratch: &mut Vec<u32>,
-) -> bool {
+/// The fewest distinct contexts of the line over the seeds.
+fn fewest_contexts(run: &[Seen], scratch: &mut Vec<u32>) -> usize {
+    (0..CONTEXTS)
+        .map(|j| distinct(run, scratch, |o| o.contexts[j]))
+        .min()
+        .unwrap_or(0)
+}
+
+/// Whether a line seen `count` times may be wide (and is to be tested so).
+pub fn may_be_wide(count: usize, min_docs: usize) -> bool {
+    count >= WIDE_FACTOR * min_docs
+}
+
+/// Whether a line seen `count` times recurs: it covers text for test 3,
+/// and, when short (`first_bytes`, its length in the first document that
+/// has it, at most [`MAX_LINE_BYTES`]) and not wide, it is tested.
+pub fn recurs(count: usize, min_docs: usize) -> bool {
+    count >= min_docs
+}
+
+/// Whether a recurring line that is not wide is judged by the three tests.
+pub fn is_tested(count: usize, first_bytes: u32, min_docs: usize) -> bool {
+    recurs(count, min_docs) && first_bytes as usize <= MAX_LINE_BYTES
+}
+
+/// Whether the line with these occurrences (contexts taken over each
+/// document's rare lines, [`rare_contexts`]) is wide (module docs).
+pub fn is_wide(run: &[Seen], min_docs: usize, scratch: &mut Vec<u32>) -> bool {
     let wide_min = WIDE_FACTOR * min_docs;
     if run.len() < wide_min {
         return false;
@@ -192,63 +222,136 @@ fn is_wide(
     let known = known_sources(run, scratch);
     // The other lines of a template recur as often as it does, so its
     // contexts are taken over each document's rare lines: the article.
-    let fewest = (0..CONTEXTS)
-        .map(|j| distinct(run, scratch, |o| rare[o.doc as usize][j]))
-        .min()
-        .unwrap_or(0);
+    let fewest = fewest_contexts(run, scratch);
     fewest >= wide_min.max(min_docs * known) && 2 * fewest >= run.len()
 }
 
-/// The context of `line` in a document whose other lines' two smallest
-/// mixed hashes under `seed` are `low`: the smallest that is not the line's
-/// own (none, `u32::MAX`, when the line is alone in the document).
-fn context(low: (u64, u64), line: u64, seed: u64) -> u32 {
-    let other = if mix64(line ^ seed) == low.0 {
-        low.1
-    } else {
-        low.0
-    };
-    (other >> 32) as u32
+/// The mixed hashes of a line under the context seeds: a document gives a
+/// line the smallest of its other lines' as context.
+pub fn mixes(line: u64) -> [u64; CONTEXTS] {
+    std::array::from_fn(|j| mix64(line ^ SEEDS[j]))
 }
 
-/// Whether the short line observed in `run` (all its occurrences, at least
-/// `min_docs`) passes the three tests of the module docs. `covered[d]` is
-/// the bytes of document `d` in recurring lines and `own[d]` the length of
-/// its text, both without its wide lines; `low[d]` the two smallest mixed
-/// hashes of its lines that are not wide, for the contexts.
-fn passes_tests(
-    run: &[Observation],
-    min_docs: usize,
-    own: &[u64],
-    covered: &[u64],
-    low: &[[(u64, u64); CONTEXTS]],
-    scratch: &mut Vec<u32>,
-) -> bool {
+/// A document's contexts for the wide test, from the smallest [`mixes`] of
+/// its rare lines under each seed (`u64::MAX` for none) and the bytes of
+/// those lines: none (`u32::MAX`) for a document with too little text of
+/// its own (a reprint with its own header line gives no context: all such
+/// documents share one).
+pub fn rare_contexts(lowest: [u64; CONTEXTS], rare_bytes: u64) -> [u32; CONTEXTS] {
+    if rare_bytes < RARE_MIN_BYTES {
+        [u32::MAX; CONTEXTS]
+    } else {
+        lowest.map(|x| (x >> 32) as u32)
+    }
+}
+
+/// The two smallest [`mixes`] under each seed of a document's lines that
+/// are not wide, from which each line's context there is taken.
+pub type Lowest = [(u64, u64); CONTEXTS];
+
+/// [`Lowest`] of a document without lines.
+pub const NO_LINES: Lowest = [(u64::MAX, u64::MAX); CONTEXTS];
+
+/// Counts one more line (its [`mixes`]) into a document's [`Lowest`].
+pub fn keep_lowest(low: &mut Lowest, mixed: &[u64; CONTEXTS]) {
+    for (l, &x) in low.iter_mut().zip(mixed) {
+        if x < l.0 {
+            *l = (x, l.0);
+        } else if x < l.1 {
+            l.1 = x;
+        }
+    }
+}
+
+/// The contexts of `line` in a document with these [`Lowest`] mixes: under
+/// each seed the smallest that is not the line's own (none, `u32::MAX`,
+/// when the line is alone in the document).
+pub fn contexts(low: &Lowest, line: u64) -> [u32; CONTEXTS] {
+    let own = mixes(line);
+    std::array::from_fn(|j| {
+        let other = if own[j] == low[j].0 {
+            low[j].1
+        } else {
+            low[j].0
+        };
+        (other >> 32) as u32
+    })
+}
+
+/// The share of a document's text in recurring lines (test 3): `covered`
+/// bytes of its `own` (both without its wide lines).
+pub fn share(own: u64, covered: u64) -> f64 {
+    (covered as f64 / own.max(1) as f64).min(1.0)
+}
+
+/// A document's own text length without its wide lines' bytes.
+pub fn own_bytes(doc_bytes: u32, wide_bytes: u64) -> u64 {
+    u64::from(doc_bytes).saturating_sub(wide_bytes)
+}
+
+/// Whether the short line with these occurrences (at least `min_docs`,
+/// contexts and shares without the wide lines, in document order: the
+/// shares are summed in that order) passes the three tests of the module
+/// docs.
+pub fn passes_tests(run: &[Seen], min_docs: usize, scratch: &mut Vec<u32>) -> bool {
     let occurrences = run.len();
-    let line = run[0].line;
-    let fewest = (0..CONTEXTS)
-        .map(|j| {
-            distinct(run, scratch, |o| {
-                context(low[o.doc as usize][j], line, SEEDS[j])
-            })
-        })
-        .min()
-        .unwrap_or(0);
+    let fewest = fewest_contexts(run, scratch);
     if fewest < min_docs || 2 * fewest < occurrences {
         return false;
     }
     if fewest < min_docs * known_sources(run, scratch) {
         return false;
     }
-    let share: f64 = run
-        .iter()
-        .map(|o| {
-            let total = own[o.doc as usize].max(1) as f64;
-            (covered[o.doc as usize] as f64 / total).min(1.0)
-        })
-        .sum::<f64>()
-        / occurrences as f64;
+    let share: f64 = run.iter().map(|o| o.share).sum::<f64>() / occurrences as f64;
     share <= 0.5
+}
+
+/// What the tests read of one document, for a job that learns with the
+/// occurrences of each line spread over machines (the same values as
+/// [`Boilerplate::learn`] finds in its passes over all lines).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DocView {
+    /// Its lines' [`Lowest`] mixes, wide lines left out.
+    pub low: Lowest,
+    /// Its [`share`] of text in recurring lines.
+    pub share: f64,
+}
+
+impl DocView {
+    /// The view of a document of `doc_bytes` from its lines as `(key,
+    /// bytes, times seen in the collection, wide)`.
+    pub fn of(lines: &[(u64, u32, usize, bool)], doc_bytes: u32, min_docs: usize) -> DocView {
+        let (mut wide, mut covered) = (0u64, 0u64);
+        let mut low = NO_LINES;
+        for &(line, bytes, count, is_wide) in lines {
+            if is_wide {
+                wide += u64::from(bytes);
+                continue;
+            }
+            if recurs(count, min_docs) {
+                covered += u64::from(bytes);
+            }
+            keep_lowest(&mut low, &mixes(line));
+        }
+        DocView {
+            low,
+            share: share(own_bytes(doc_bytes, wide), covered),
+        }
+    }
+}
+
+/// A document's [`rare_contexts`] from its lines as `(key, bytes)` that are
+/// rare (not [`recurs`]).
+pub fn doc_rare_contexts(rare: impl IntoIterator<Item = (u64, u32)>) -> [u32; CONTEXTS] {
+    let mut lowest = [u64::MAX; CONTEXTS];
+    let mut bytes = 0u64;
+    for (line, b) in rare {
+        for (l, x) in lowest.iter_mut().zip(mixes(line)) {
+            *l = (*l).min(x);
+        }
+        bytes += u64::from(b);
+    }
+    rare_contexts(lowest, bytes)
 }
 
 /// The set of boilerplate line keys.
@@ -278,27 +381,20 @@ impl Boilerplate {
             .collect();
         let rare_bytes = counters();
         obs.par_chunk_by(|a, b| a.line == b.line)
-            .filter(|run| run.len() < min_docs)
+            .filter(|run| !recurs(run.len(), min_docs))
             .for_each(|run| {
+                let mixed = mixes(run[0].line);
                 for o in run {
-                    for (slot, seed) in rare[o.doc as usize].iter().zip(SEEDS) {
-                        slot.fetch_min(mix64(o.line ^ seed), Ordering::Relaxed);
+                    for (slot, &x) in rare[o.doc as usize].iter().zip(&mixed) {
+                        slot.fetch_min(x, Ordering::Relaxed);
                     }
                     rare_bytes[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
                 }
             });
-        // A document with little text of its own (a reprint with its own
-        // header line) gives no context: all such documents share one.
         let rare: Vec<[u32; CONTEXTS]> = rare
             .into_iter()
             .zip(settle(rare_bytes))
-            .map(|(r, b)| {
-                if b < RARE_MIN_BYTES {
-                    [u32::MAX; CONTEXTS]
-                } else {
-                    r.map(|x| (x.into_inner() >> 32) as u32)
-                }
-            })
+            .map(|(r, b)| rare_contexts(r.map(AtomicU64::into_inner), b))
             .collect();
 
         // Wide lines first; the rest is judged on the text they leave, so a
@@ -306,14 +402,25 @@ impl Boilerplate {
         let wide_bytes = counters();
         let wide: Vec<u64> = obs
             .par_chunk_by(|a, b| a.line == b.line)
-            .map_init(Vec::new, |scratch, run| {
-                is_wide(run, min_docs, &rare, scratch).then(|| {
-                    for o in run {
-                        wide_bytes[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
-                    }
-                    run[0].line
-                })
-            })
+            .filter(|run| may_be_wide(run.len(), min_docs))
+            .map_init(
+                || (Vec::new(), Vec::new()),
+                |(scratch, seen), run| {
+                    seen.clear();
+                    seen.extend(run.iter().map(|o| Seen {
+                        source: o.source,
+                        contexts: rare[o.doc as usize],
+                        share: 0.0,
+                    }));
+                    is_wide(seen, min_docs, scratch).then(|| {
+                        for o in run {
+                            wide_bytes[o.doc as usize]
+                                .fetch_add(u64::from(o.bytes), Ordering::Relaxed);
+                        }
+                        run[0].line
+                    })
+                },
+            )
             .flatten()
             .collect();
         let wide_bytes = settle(wide_bytes);
@@ -321,47 +428,53 @@ impl Boilerplate {
         let own: Vec<u64> = doc_bytes
             .iter()
             .zip(&wide_bytes)
-            .map(|(&d, &w)| u64::from(d).saturating_sub(w))
+            .map(|(&d, &w)| own_bytes(d, w))
             .collect();
         // Test 3 needs, per document, the bytes covered by recurring lines.
         let covered = counters();
         obs.par_chunk_by(|a, b| a.line == b.line)
-            .filter(|run| run.len() >= min_docs && !wide_set.contains(&run[0].line))
+            .filter(|run| recurs(run.len(), min_docs) && !wide_set.contains(&run[0].line))
             .for_each(|run| {
                 for o in run {
                     covered[o.doc as usize].fetch_add(u64::from(o.bytes), Ordering::Relaxed);
                 }
             });
-        let covered = settle(covered);
+        let shares: Vec<f64> = own
+            .iter()
+            .zip(settle(covered))
+            .map(|(&o, c)| share(o, c))
+            .collect();
         // Contexts without the wide lines: a site's menus would otherwise
         // be every page's context, and its teasers would look like one
         // article's paragraphs. One serial pass (a few mixes per line).
-        let mut low = vec![[(u64::MAX, u64::MAX); CONTEXTS]; n];
+        let mut low = vec![NO_LINES; n];
         for run in obs.chunk_by(|a, b| a.line == b.line) {
             if wide_set.contains(&run[0].line) {
                 continue;
             }
-            let mixed: [u64; CONTEXTS] = std::array::from_fn(|j| mix64(run[0].line ^ SEEDS[j]));
+            let mixed = mixes(run[0].line);
             for o in run {
-                for (l, &x) in low[o.doc as usize].iter_mut().zip(&mixed) {
-                    if x < l.0 {
-                        *l = (x, l.0);
-                    } else if x < l.1 {
-                        l.1 = x;
-                    }
-                }
+                keep_lowest(&mut low[o.doc as usize], &mixed);
             }
         }
         let mut lines: Vec<u64> = obs
             .par_chunk_by(|a, b| a.line == b.line)
             .filter(|run| {
-                run.len() >= min_docs
-                    && run[0].bytes as usize <= MAX_LINE_BYTES
-                    && !wide_set.contains(&run[0].line)
+                is_tested(run.len(), run[0].bytes, min_docs) && !wide_set.contains(&run[0].line)
             })
-            .map_init(Vec::new, |scratch, run| {
-                passes_tests(run, min_docs, &own, &covered, &low, scratch).then_some(run[0].line)
-            })
+            .map_init(
+                || (Vec::new(), Vec::new()),
+                |(scratch, seen), run| {
+                    let line = run[0].line;
+                    seen.clear();
+                    seen.extend(run.iter().map(|o| Seen {
+                        source: o.source,
+                        contexts: contexts(&low[o.doc as usize], line),
+                        share: shares[o.doc as usize],
+                    }));
+                    passes_tests(seen, min_docs, scratch).then_some(line)
+                },
+            )
             .flatten()
             .collect();
         lines.extend(wide);
@@ -413,6 +526,129 @@ mod tests {
             bytes.push(body + lines.iter().map(|l| l.1).sum::<u32>());
         }
         Boilerplate::learn(obs, &bytes, min_docs)
+    }
+
+    /// Learning as a job with each line's occurrences on other machines
+    /// does it: counts per line, rare contexts per document, the wide test
+    /// per line, a view per document, the tests per line.
+    fn learn_by_parts(obs: &[Observation], doc_bytes: &[u32], min_docs: u32) -> Vec<u64> {
+        let m = min_docs as usize;
+        let mut by_line: std::collections::BTreeMap<u64, Vec<Observation>> = Default::default();
+        let mut by_doc: Vec<Vec<(u64, u32)>> = vec![Vec::new(); doc_bytes.len()];
+        for o in obs {
+            by_line.entry(o.line).or_default().push(*o);
+            by_doc[o.doc as usize].push((o.line, o.bytes));
+        }
+        for run in by_line.values_mut() {
+            run.sort_by_key(|o| o.doc);
+        }
+        let count = |line: u64| by_line[&line].len();
+        let rare: Vec<[u32; CONTEXTS]> = by_doc
+            .iter()
+            .map(|lines| {
+                doc_rare_contexts(lines.iter().copied().filter(|l| !recurs(count(l.0), m)))
+            })
+            .collect();
+        let mut scratch = Vec::new();
+        let wide: AHashSet<u64> = by_line
+            .iter()
+            .filter(|(_, run)| may_be_wide(run.len(), m))
+            .filter(|(_, run)| {
+                let seen: Vec<Seen> = run
+                    .iter()
+                    .map(|o| Seen {
+                        source: o.source,
+                        contexts: rare[o.doc as usize],
+                        share: 0.0,
+                    })
+                    .collect();
+                is_wide(&seen, m, &mut scratch)
+            })
+            .map(|(&line, _)| line)
+            .collect();
+        let views: Vec<DocView> = by_doc
+            .iter()
+            .zip(doc_bytes)
+            .map(|(lines, &bytes)| {
+                let marked: Vec<(u64, u32, usize, bool)> = lines
+                    .iter()
+                    .map(|&(l, b)| (l, b, count(l), wide.contains(&l)))
+                    .collect();
+                DocView::of(&marked, bytes, m)
+            })
+            .collect();
+        let mut out: Vec<u64> = by_line
+            .iter()
+            .filter(|(line, run)| is_tested(run.len(), run[0].bytes, m) && !wide.contains(line))
+            .filter(|&(&line, run)| {
+                let seen: Vec<Seen> = run
+                    .iter()
+                    .map(|o| Seen {
+                        source: o.source,
+                        contexts: contexts(&views[o.doc as usize].low, line),
+                        share: views[o.doc as usize].share,
+                    })
+                    .collect();
+                passes_tests(&seen, m, &mut scratch)
+            })
+            .map(|(&line, _)| line)
+            .chain(wide.iter().copied())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn learning_by_parts_is_learning() {
+        // Pages of a few sites: a template of wide lines, teasers from a
+        // pool, articles of their own, reprints of a few stories across
+        // sites, some lines long; sources sometimes unknown.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: u64| {
+            state = mix64(state);
+            state % m
+        };
+        let mut found = 0;
+        for round in 0..6u64 {
+            let min_docs = 2 + (round % 3) as u32;
+            let mut obs = Vec::new();
+            let mut bytes = Vec::new();
+            for d in 0..400u32 {
+                let site = next(6);
+                let mut lines: Vec<(u64, u32)> = Vec::new();
+                if site < 3 {
+                    lines.extend((0..4).map(|l| (1000 * (site + 1) + l, 60 + 50 * l as u32)));
+                }
+                lines.extend((0..3).map(|_| (5000 + site * 40 + next(40), 50)));
+                if next(3) == 0 {
+                    let story = next(12);
+                    lines.extend(
+                        (0..4).map(|p| (9000 + story * 10 + p, 150 + 100 * (p as u32 % 3))),
+                    );
+                } else {
+                    lines.extend(
+                        (0..3).map(|p| (1_000_000 + u64::from(d) * 10 + p, 200 + 90 * p as u32)),
+                    );
+                }
+                if next(10) == 0 {
+                    lines.push((77, 900));
+                }
+                let source = if next(8) == 0 { 0 } else { 1 + site as u32 };
+                bytes.push(lines.iter().map(|l| l.1).sum::<u32>() + next(300) as u32);
+                observe(&mut lines, d, source, &mut obs);
+            }
+            let mut want: Vec<u64> = Boilerplate::learn(obs.clone(), &bytes, min_docs)
+                .lines()
+                .collect();
+            want.sort_unstable();
+            found += want.len();
+            assert_eq!(
+                learn_by_parts(&obs, &bytes, min_docs),
+                want,
+                "round {round}"
+            );
+        }
+        assert!(found > 0);
     }
 
     #[test]

@@ -467,6 +467,35 @@ pub struct StoryConfig {
     pub event_scale_days: f64,
     /// Events: the most that dates far apart take off a similarity.
     pub event_date_penalty: f64,
+    /// A term in at most this many articles of the collection is specific
+    /// to a happening (a person's name, a street, a small town): the part of
+    /// a similarity that rests on such terms is what the event settings
+    /// below act on.
+    pub specific_df: u32,
+    /// ...and in at most this share of the collection's near-duplicate
+    /// groups (never fewer than 2): in forty local reports a county named in
+    /// eight is not specific, however few eight is.
+    pub specific_share: f64,
+    /// Events: the specific part of a similarity counts this much again.
+    pub event_specific_weight: f64,
+    /// Events: the date penalty shrinks linearly as the specific part of
+    /// the similarity grows, and is gone when it reaches this.
+    pub event_specific_waiver: f64,
+    /// Events: that waiver fades linearly with the days between the
+    /// clusters' mean dates, and is none this many days apart (a race,
+    /// a festival, an anniversary come back a year later with the same
+    /// names: a new happening).
+    pub event_specific_fade_days: f64,
+}
+
+impl StoryConfig {
+    /// The most articles a specific term is in, for a collection of `groups`
+    /// near-duplicate groups (see [`StoryConfig::specific_df`]).
+    pub fn specific_max_df(&self, groups: usize) -> u32 {
+        // The cast rounds down and saturates.
+        let share = (self.specific_share * groups as f64) as u32;
+        share.max(2).min(self.specific_df)
+    }
 }
 
 impl Default for StoryConfig {
@@ -493,6 +522,27 @@ impl Default for StoryConfig {
             event_grace_days: 3.0,
             event_scale_days: 30.0,
             event_date_penalty: 0.25,
+            specific_df: 20,
+            specific_share: 0.1,
+            event_specific_weight: 0.15,
+            event_specific_waiver: 0.2,
+            event_specific_fade_days: 365.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specific_terms_are_rare_in_absolute_and_in_share() {
+        let s = StoryConfig::default();
+        // A large collection: the absolute bound.
+        assert_eq!(s.specific_max_df(3000), 20);
+        // Forty groups: a tenth of them.
+        assert_eq!(s.specific_max_df(40), 4);
+        // Never fewer than 2, so a name two reports share stays specific.
+        assert_eq!(s.specific_max_df(7), 2);
     }
 }

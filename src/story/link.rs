@@ -17,7 +17,7 @@ use crate::config::StoryConfig;
 
 /// Members of a long posting list are each paired with this many members
 /// of similar weight for the term, instead of with all of them.
-const LONG_POSTING_WINDOW: usize = 4;
+pub const LONG_POSTING_WINDOW: usize = 4;
 // A window's places are the bits of a u32.
 const _: () = assert!(2 * LONG_POSTING_WINDOW < 32);
 

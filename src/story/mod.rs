@@ -85,7 +85,26 @@ pub fn stories(
             table.vector(rep.index(), &weights, cfg, scratch)
         })
         .collect();
-    let days: Vec<Option<f64>> = groups
+    let days = days(articles, groups);
+    let specific = specific_parts(&vectors, df, groups.len(), cfg);
+    lap("vectors");
+    let candidates = link::candidates(&vectors, &days, cfg);
+    lap("candidates");
+    let nodes = linkage::Nodes {
+        vectors,
+        specific,
+        days,
+    };
+    let mut stories = levels(articles, groups, nodes, &candidates, cfg);
+    lap("linkage");
+    stories.steps = steps;
+    stories
+}
+
+/// The publication day of each group's canonical article, as the
+/// candidates and the linkage read it.
+pub fn days(articles: &[ArticleMeta], groups: &Groups) -> Vec<Option<f64>> {
+    groups
         .canonical
         .iter()
         .map(|rep| {
@@ -94,11 +113,28 @@ pub fn stories(
                 .as_ref()
                 .map(|d| d.seconds as f64 / 86_400.0)
         })
-        .collect();
-    lap("vectors");
-    let candidates = link::candidates(&vectors, &days, cfg);
-    lap("candidates");
-    let cuts = linkage::Cuts {
+        .collect()
+}
+
+/// The entries of each vector on specific terms (see
+/// `linkage::Specific`), by the document frequencies `df` of a collection
+/// of `groups` near-duplicate groups.
+pub fn specific_parts(
+    vectors: &[Vec<(terms::Term, f32)>],
+    df: &DocFreq,
+    groups: usize,
+    cfg: &StoryConfig,
+) -> Vec<Vec<(terms::Term, f32)>> {
+    let specific_max = cfg.specific_max_df(groups);
+    vectors
+        .par_iter()
+        .map(|v| terms::specific_part(v, df, specific_max))
+        .collect()
+}
+
+/// The linkage's settings from the stage's.
+pub fn cuts(cfg: &StoryConfig) -> linkage::Cuts {
+    linkage::Cuts {
         event: cfg.event_cut,
         story: cfg.cut,
         event_dates: linkage::DateDecay {
@@ -106,9 +142,30 @@ pub fn stories(
             scale_days: cfg.event_scale_days,
             penalty: cfg.event_date_penalty,
         },
-    };
-    let levels = linkage::link(vectors, &days, &candidates, &cuts);
-    lap("linkage");
+        event_specific: linkage::Specific {
+            weight: cfg.event_specific_weight,
+            waiver: cfg.event_specific_waiver,
+            fade_days: cfg.event_specific_fade_days,
+        },
+    }
+}
+
+/// Events and stories of the groups from their representatives' `nodes`
+/// (vectors, specific parts, days) and the `candidates` among them: the
+/// linkage, then each cluster's label and size (no step times).
+///
+/// Merges follow candidate edges only, so this over the groups of one
+/// connected component of the candidate graph (or a union of whole
+/// components) gives what it gives over all: what a distributed job runs
+/// per component.
+pub fn levels(
+    articles: &[ArticleMeta],
+    groups: &Groups,
+    nodes: linkage::Nodes,
+    candidates: &[(u32, u32)],
+    cfg: &StoryConfig,
+) -> Stories {
+    let levels = linkage::link(nodes, candidates, &cuts(cfg));
     let (event_label_group, event_size) = labels(articles, groups, &levels.event);
     let (label_group, size) = labels(articles, groups, &levels.story);
     Stories {
@@ -119,7 +176,7 @@ pub fn stories(
         label_group,
         size,
         candidates: candidates.len(),
-        steps,
+        steps: Vec::new(),
     }
 }
 

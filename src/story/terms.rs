@@ -646,6 +646,16 @@ pub fn strength_key(t: Term, w: f32) -> u64 {
     (u64::from(!ordered) << 32) | u64::from(t)
 }
 
+/// The entries of `vector` whose term is in at most `max_df` articles
+/// (by `df`), in the vector's order: its part on specific terms.
+pub fn specific_part(vector: &[(Term, f32)], df: &DocFreq, max_df: u32) -> Vec<(Term, f32)> {
+    vector
+        .iter()
+        .copied()
+        .filter(|&(t, _)| df.get(t) <= max_df)
+        .collect()
+}
+
 /// Cosine of two unit vectors sorted by term.
 pub fn cosine(a: &[(Term, f32)], b: &[(Term, f32)]) -> f32 {
     let (mut i, mut j, mut s) = (0, 0, 0.0);
