@@ -76,12 +76,20 @@ fn check_options(options: &Bound<'_, PyDict>) -> PyResult<()> {
 
 /// Settings of `Config::default()` that have no flag but that a job
 /// running the stages itself must apply as the pipeline does:
-/// `max_bucket` (LSH) and `min_shared` (story candidates).
+/// `max_bucket` (LSH), `min_shared` and `max_posting` (story candidates;
+/// `posting_pairs` reads the latter itself) and `wide_factor`
+/// (boilerplate: a line seen fewer than `wide_factor · min_docs` times is
+/// never wide, so the wide test needs no other line's occurrences).
 #[pyfunction]
 fn tuning(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let c = storyhash::Config::default();
     let d = PyDict::new(py);
     d.set_item("max_bucket", c.lsh.max_bucket)?;
+    d.set_item("wide_factor", storyhash::boilerplate::WIDE_FACTOR)?;
+    d.set_item(
+        "max_posting",
+        storyhash::config::StoryConfig::default().max_posting,
+    )?;
     d.set_item(
         "min_shared",
         storyhash::config::StoryConfig::default().min_shared,

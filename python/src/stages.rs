@@ -20,7 +20,10 @@ use storyhash::error::Location;
 use storyhash::lsh::{self, Banding};
 use storyhash::minhash::{Signatures, Signer};
 use storyhash::shingle::Shingler;
-use storyhash::story::terms::{self, DocFreq, StopWords, Term, TermTable, TfIdf, VectorScratch};
+use storyhash::story::{
+    self,
+    terms::{self, DocFreq, StopWords, Term, TermTable, TfIdf, VectorScratch},
+};
 use storyhash::verify::{self, Evidence, Match};
 
 use crate::convert::{config_from, raise, shape};
@@ -138,6 +141,187 @@ fn learn_boilerplate<'py>(
         out
     });
     Ok(bytes_of(py, &lines))
+}
+
+/// Offsets of ragged rows from their lengths; an error unless they add up
+/// to `total`.
+fn offsets(counts: &[u32], total: usize, what: &str) -> PyResult<Vec<usize>> {
+    let mut at = Vec::with_capacity(counts.len() + 1);
+    at.push(0);
+    for &c in counts {
+        at.push(at[at.len() - 1] + c as usize);
+    }
+    if at[at.len() - 1] != total {
+        return Err(shape(format!("{what} lengths do not add up")));
+    }
+    Ok(at)
+}
+
+/// Distributed boilerplate learning, per document: the contexts (n×4 u32)
+/// each document gives a line for the wide test, from its rare lines
+/// (`line` u64 and `bytes` u32, `counts` per document, one document after
+/// another).
+#[pyfunction]
+fn boiler_rare<'py>(
+    py: Python<'py>,
+    counts: &Bound<'py, PyAny>,
+    line: &Bound<'py, PyAny>,
+    bytes: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let counts = array::<u32>(counts)?;
+    let (line, bytes) = (array::<u64>(line)?, array::<u32>(bytes)?);
+    if bytes.len() != line.len() {
+        return Err(shape("line arrays differ in length".into()));
+    }
+    let at = offsets(&counts, line.len(), "document")?;
+    let out: Vec<u32> = at
+        .windows(2)
+        .flat_map(|w| boilerplate::doc_rare_contexts((w[0]..w[1]).map(|i| (line[i], bytes[i]))))
+        .collect();
+    Ok(bytes_of(py, &out))
+}
+
+/// Distributed boilerplate learning, per line: whether each line (its
+/// occurrences one line after another, `counts` per line, each with its
+/// document's `source` and rare contexts, m×4 u32) is wide (u8).
+#[pyfunction]
+fn boiler_wide<'py>(
+    py: Python<'py>,
+    counts: &Bound<'py, PyAny>,
+    source: &Bound<'py, PyAny>,
+    contexts: &Bound<'py, PyAny>,
+    min_docs: u32,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let counts = array::<u32>(counts)?;
+    let (source, ctx) = (array::<u32>(source)?, array::<u32>(contexts)?);
+    let k = boilerplate::CONTEXTS;
+    if ctx.len() != source.len() * k {
+        return Err(shape("occurrence arrays differ in length".into()));
+    }
+    let at = offsets(&counts, source.len(), "line")?;
+    let mut scratch = Vec::new();
+    let out: Vec<u8> = at
+        .windows(2)
+        .map(|w| {
+            let seen: Vec<boilerplate::Seen> = (w[0]..w[1])
+                .map(|i| boilerplate::Seen {
+                    source: source[i],
+                    contexts: std::array::from_fn(|j| ctx[i * k + j]),
+                    share: 0.0,
+                })
+                .collect();
+            u8::from(boilerplate::is_wide(&seen, min_docs as usize, &mut scratch))
+        })
+        .collect();
+    Ok(bytes_of(py, &out))
+}
+
+/// Distributed boilerplate learning, per document, once the wide lines are
+/// known: documents' lines one document after another (`counts` per
+/// document; each line's key, bytes, times seen in the collection (0 when
+/// fewer than `min_docs`), its bytes in the first document that has it,
+/// whether it is wide) and each document's text length. Returns, for every
+/// occurrence of a line the tests judge, `(document position u32, line
+/// u64, contexts n×4 u32, share f64)`.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+fn boiler_views<'py>(
+    py: Python<'py>,
+    counts: &Bound<'py, PyAny>,
+    line: &Bound<'py, PyAny>,
+    bytes: &Bound<'py, PyAny>,
+    seen: &Bound<'py, PyAny>,
+    first_bytes: &Bound<'py, PyAny>,
+    wide: &Bound<'py, PyAny>,
+    doc_bytes: &Bound<'py, PyAny>,
+    min_docs: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let counts = array::<u32>(counts)?;
+    let (line, bytes) = (array::<u64>(line)?, array::<u32>(bytes)?);
+    let (seen, first) = (array::<u32>(seen)?, array::<u32>(first_bytes)?);
+    let wide = array::<u8>(wide)?;
+    let doc_bytes = array::<u32>(doc_bytes)?;
+    let n = line.len();
+    if bytes.len() != n || seen.len() != n || first.len() != n || wide.len() != n {
+        return Err(shape("line arrays differ in length".into()));
+    }
+    if doc_bytes.len() != counts.len() {
+        return Err(shape("documents and their lengths differ in number".into()));
+    }
+    let at = offsets(&counts, n, "document")?;
+    let m = min_docs as usize;
+    let (mut doc, mut keys, mut ctx, mut share) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (d, w) in at.windows(2).enumerate() {
+        let lines: Vec<(u64, u32, usize, bool)> = (w[0]..w[1])
+            .map(|i| (line[i], bytes[i], seen[i] as usize, wide[i] != 0))
+            .collect();
+        let view = boilerplate::DocView::of(&lines, doc_bytes[d], m);
+        for i in w[0]..w[1] {
+            if wide[i] == 0 && boilerplate::is_tested(seen[i] as usize, first[i], m) {
+                doc.push(d as u32);
+                keys.push(line[i]);
+                ctx.extend(boilerplate::contexts(&view.low, line[i]));
+                share.push(view.share);
+            }
+        }
+    }
+    (
+        bytes_of(py, &doc),
+        bytes_of(py, &keys),
+        bytes_of(py, &ctx),
+        bytes_of(py, &share),
+    )
+        .into_pyobject(py)
+        .map(|t| t.into_any())
+}
+
+/// Distributed boilerplate learning, per line: whether each tested line
+/// (its occurrences one line after another, `counts` per line, each with
+/// its document's number, source, the line's contexts there (m×4 u32) and
+/// the document's share) passes the tests (u8). Occurrences are taken in
+/// document order, as the stage sums their shares.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+fn boiler_tests<'py>(
+    py: Python<'py>,
+    counts: &Bound<'py, PyAny>,
+    doc: &Bound<'py, PyAny>,
+    source: &Bound<'py, PyAny>,
+    contexts: &Bound<'py, PyAny>,
+    share: &Bound<'py, PyAny>,
+    min_docs: u32,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let counts = array::<u32>(counts)?;
+    let (doc, source) = (array::<u64>(doc)?, array::<u32>(source)?);
+    let (ctx, share) = (array::<u32>(contexts)?, array::<f64>(share)?);
+    let k = boilerplate::CONTEXTS;
+    let n = doc.len();
+    if source.len() != n || share.len() != n || ctx.len() != n * k {
+        return Err(shape("occurrence arrays differ in length".into()));
+    }
+    let at = offsets(&counts, n, "line")?;
+    let mut scratch = Vec::new();
+    let out: Vec<u8> = at
+        .windows(2)
+        .map(|w| {
+            let mut order: Vec<usize> = (w[0]..w[1]).collect();
+            order.sort_unstable_by_key(|&i| doc[i]);
+            let seen: Vec<boilerplate::Seen> = order
+                .iter()
+                .map(|&i| boilerplate::Seen {
+                    source: source[i],
+                    contexts: std::array::from_fn(|j| ctx[i * k + j]),
+                    share: share[i],
+                })
+                .collect();
+            u8::from(boilerplate::passes_tests(
+                &seen,
+                min_docs as usize,
+                &mut scratch,
+            ))
+        })
+        .collect();
+    Ok(bytes_of(py, &out))
 }
 
 /// Shingles and signs `texts` without the boilerplate lines `boiler`
@@ -464,8 +648,10 @@ fn empty_df() -> &'static DocFreq {
 
 /// TF-IDF vectors of representatives: their terms (counts, terms, weights
 /// as `sign` returns them), the document frequency of each term (as
-/// gathered per `df_slots` counter) and the collection's size. Returns
-/// `(counts u32, terms u32, weights f32)` of the unit vectors.
+/// gathered per `df_slots` counter), the collection's size in articles
+/// and in near-duplicate groups. Returns `(counts u32, terms u32, weights
+/// f32, specific u8)` of the unit vectors, `specific` marking the entries
+/// on specific terms (`story::specific_parts`).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
 fn story_vectors<'py>(
@@ -475,6 +661,7 @@ fn story_vectors<'py>(
     weights: &Bound<'py, PyAny>,
     dfs: &Bound<'py, PyAny>,
     collection: usize,
+    groups: usize,
     options: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (cfg, _) = config_from(options)?;
@@ -506,14 +693,37 @@ fn story_vectors<'py>(
         }
         let weights = TfIdf::new(&df, collection, story.background_docs);
         let mut scratch = VectorScratch::default();
-        (0..counts.len())
+        let vectors: Vec<_> = (0..counts.len())
             .map(|i| table.vector(i, &weights, &story, &mut scratch))
-            .collect::<Vec<_>>()
+            .collect();
+        let specific = story::specific_parts(&vectors, &df, groups, &story);
+        (vectors, specific)
     });
+    let (vectors, specific) = vectors;
     let vc: Vec<u32> = vectors.iter().map(|v| v.len() as u32).collect();
     let vt: Vec<u32> = vectors.iter().flat_map(|v| v.iter().map(|x| x.0)).collect();
     let vw: Vec<f32> = vectors.iter().flat_map(|v| v.iter().map(|x| x.1)).collect();
-    (bytes_of(py, &vc), bytes_of(py, &vt), bytes_of(py, &vw))
+    // The specific part is a subset of its vector's entries, in order.
+    let vs: Vec<u8> = vectors
+        .iter()
+        .zip(&specific)
+        .flat_map(|(v, sp)| {
+            let mut k = 0;
+            v.iter()
+                .map(|x| {
+                    let on = sp.get(k).is_some_and(|y| y.0 == x.0);
+                    k += usize::from(on);
+                    u8::from(on)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (
+        bytes_of(py, &vc),
+        bytes_of(py, &vt),
+        bytes_of(py, &vw),
+        bytes_of(py, &vs),
+    )
         .into_pyobject(py)
         .map(|t| t.into_any())
 }
@@ -573,7 +783,7 @@ fn posting_pairs<'py>(
     if days.len() != members.len() {
         return Err(shape("members and days differ in length".into()));
     }
-    const WINDOW: usize = 4;
+    const WINDOW: usize = story::link::LONG_POSTING_WINDOW;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut start = 0;
     for &len in &lengths {
@@ -604,6 +814,147 @@ fn posting_pairs<'py>(
         }
     }
     (bytes_of(py, &a), bytes_of(py, &b))
+        .into_pyobject(py)
+        .map(|t| t.into_any())
+}
+
+/// The story stage's candidate pairs of vectors (`counts`, `terms`,
+/// `weights` as `story_vectors` returns them) with publication `days`
+/// (days since 1970, None when undated), from `story::link::candidates`
+/// itself on one machine: `(a u32, b u32)`, sorted. What a distributed job
+/// computes list by list with `posting_pairs` checks against it.
+#[pyfunction]
+fn story_candidates<'py>(
+    py: Python<'py>,
+    counts: &Bound<'py, PyAny>,
+    term_ids: &Bound<'py, PyAny>,
+    weights: &Bound<'py, PyAny>,
+    days: Vec<Option<f64>>,
+    options: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (cfg, _) = config_from(options)?;
+    let story = cfg.story.clone().unwrap_or_default();
+    let counts = array::<u32>(counts)?;
+    let (t, w) = (array::<u32>(term_ids)?, array::<f32>(weights)?);
+    if t.len() != w.len() || counts.iter().map(|&c| c as usize).sum::<usize>() != t.len() {
+        return Err(shape("term arrays differ in length".into()));
+    }
+    if days.len() != counts.len() {
+        return Err(shape("vectors and days differ in number".into()));
+    }
+    let pairs = py.detach(|| {
+        let at = offsets(&counts, t.len(), "vector").unwrap_or_default();
+        let vectors: Vec<Vec<(Term, f32)>> = at
+            .windows(2)
+            .map(|r| (r[0]..r[1]).map(|i| (t[i], w[i])).collect())
+            .collect();
+        story::link::candidates(&vectors, &days, &story)
+    });
+    let a: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+    let b: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+    (bytes_of(py, &a), bytes_of(py, &b))
+        .into_pyobject(py)
+        .map(|t| t.into_any())
+}
+
+/// Events and stories of representatives (one per near-duplicate group,
+/// in group order) from their unit vectors (`counts`, `terms`, `weights`,
+/// `specific` as `story_vectors` returns them), dates, group sizes and candidate
+/// pairs `(a, b)` by position: the story stage's own linkage, cuts and
+/// labels (`story::levels`), run on whole connected components of the
+/// candidate graph. Returns per representative the position of its event's
+/// label, its event's size in articles, its story's label and size.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+fn story_levels<'py>(
+    py: Python<'py>,
+    counts: &Bound<'py, PyAny>,
+    term_ids: &Bound<'py, PyAny>,
+    weights: &Bound<'py, PyAny>,
+    specific: &Bound<'py, PyAny>,
+    dates: Vec<Option<String>>,
+    sizes: &Bound<'py, PyAny>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    options: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (cfg, _) = config_from(options)?;
+    let story = cfg.story.clone().unwrap_or_default();
+    let counts = array::<u32>(counts)?;
+    let (t, w) = (array::<u32>(term_ids)?, array::<f32>(weights)?);
+    let on = array::<u8>(specific)?;
+    let sizes = array::<u32>(sizes)?;
+    let (a, b) = (array::<u32>(a)?, array::<u32>(b)?);
+    let n = counts.len();
+    if t.len() != w.len()
+        || on.len() != t.len()
+        || counts.iter().map(|&c| c as usize).sum::<usize>() != t.len()
+    {
+        return Err(shape("term arrays differ in length".into()));
+    }
+    if dates.len() != n || sizes.len() != n {
+        return Err(shape("representative arrays differ in length".into()));
+    }
+    if b.len() != a.len() || a.iter().chain(&b).any(|&x| x as usize >= n) {
+        return Err(shape(
+            "a candidate pair names a representative out of range".into(),
+        ));
+    }
+    let articles: Vec<ArticleMeta> = dates
+        .into_iter()
+        .map(|d| meta(String::new(), None, d))
+        .collect::<PyResult<_>>()?;
+    let out = py.detach(|| {
+        let (mut vectors, mut parts) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut at = 0;
+        for &c in &counts {
+            let range = at..at + c as usize;
+            vectors.push(range.clone().map(|i| (t[i], w[i])).collect::<Vec<_>>());
+            parts.push(
+                range
+                    .filter(|&i| on[i] != 0)
+                    .map(|i| (t[i], w[i]))
+                    .collect(),
+            );
+            at += c as usize;
+        }
+        // Each representative is its own group's canonical article.
+        let groups = Groups {
+            group: (0..n as u32).collect(),
+            canonical: (0..n as u32).map(ArticleId).collect(),
+            size: sizes,
+            best: vec![None; n],
+            too_short: vec![false; n],
+        };
+        let mut edges: Vec<(u32, u32)> = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x != y)
+            .map(|(&x, &y)| (x.min(y), x.max(y)))
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        let nodes = story::linkage::Nodes {
+            vectors,
+            specific: parts,
+            days: story::days(&articles, &groups),
+        };
+        let st = story::levels(&articles, &groups, nodes, &edges, &story);
+        let per = |of: &[u32], label: &[u32], size: &[u32]| -> (Vec<u32>, Vec<u32>) {
+            of.iter()
+                .map(|&c| (label[c as usize], size[c as usize]))
+                .unzip()
+        };
+        let (el, es) = per(&st.event_of_group, &st.event_label_group, &st.event_size);
+        let (sl, ss) = per(&st.of_group, &st.label_group, &st.size);
+        (el, es, sl, ss)
+    });
+    (
+        bytes_of(py, &out.0),
+        bytes_of(py, &out.1),
+        bytes_of(py, &out.2),
+        bytes_of(py, &out.3),
+    )
         .into_pyobject(py)
         .map(|t| t.into_any())
 }
@@ -657,6 +1008,10 @@ fn date_seconds<'py>(py: Python<'py>, dates: Vec<Option<String>>) -> PyResult<Bo
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(line_observations, m)?)?;
     m.add_function(wrap_pyfunction!(learn_boilerplate, m)?)?;
+    m.add_function(wrap_pyfunction!(boiler_rare, m)?)?;
+    m.add_function(wrap_pyfunction!(boiler_wide, m)?)?;
+    m.add_function(wrap_pyfunction!(boiler_views, m)?)?;
+    m.add_function(wrap_pyfunction!(boiler_tests, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(banding, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
@@ -667,6 +1022,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(story_vectors, m)?)?;
     m.add_function(wrap_pyfunction!(index_terms, m)?)?;
     m.add_function(wrap_pyfunction!(posting_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(story_candidates, m)?)?;
+    m.add_function(wrap_pyfunction!(story_levels, m)?)?;
     m.add_function(wrap_pyfunction!(day_keys, m)?)?;
     m.add_function(wrap_pyfunction!(date_seconds, m)?)?;
     Ok(())

@@ -36,6 +36,29 @@ def learn_boilerplate(
 ) -> bytes:
     """Boilerplate line keys (u64, sorted) learnt from gathered observations."""
 
+def boiler_rare(counts: _Buffer, line: _Buffer, bytes: _Buffer) -> bytes:
+    """Rare-line contexts per document (n×4 u32)."""
+
+def boiler_wide(counts: _Buffer, source: _Buffer, contexts: _Buffer, min_docs: int) -> bytes:
+    """Whether each line is wide (u8)."""
+
+def boiler_views(
+    counts: _Buffer,
+    line: _Buffer,
+    bytes: _Buffer,
+    seen: _Buffer,
+    first_bytes: _Buffer,
+    wide: _Buffer,
+    doc_bytes: _Buffer,
+    min_docs: int,
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Judged occurrences ``(doc u32, line u64, contexts u32 m×4, share f64)``."""
+
+def boiler_tests(
+    counts: _Buffer, doc: _Buffer, source: _Buffer, contexts: _Buffer, share: _Buffer, min_docs: int
+) -> bytes:
+    """Whether each tested line passes (u8)."""
+
 def sign(
     texts: Sequence[str], titles: Sequence[str | None], options: dict[str, Any], boiler: _Buffer | None = None
 ) -> tuple[bytes, bytes, bytes, bytes, bytes]:
@@ -73,15 +96,33 @@ def df_slots(term_ids: _Buffer) -> bytes:
     """Document-frequency counter (i64) of each term."""
 
 def story_vectors(
-    counts: _Buffer, term_ids: _Buffer, weights: _Buffer, dfs: _Buffer, collection: int, options: dict[str, Any]
-) -> tuple[bytes, bytes, bytes]:
-    """TF-IDF unit vectors ``(counts u32, terms u32, weights f32)``."""
+    counts: _Buffer, term_ids: _Buffer, weights: _Buffer, dfs: _Buffer, collection: int, groups: int, options: dict[str, Any]
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """TF-IDF unit vectors ``(counts u32, terms u32, weights f32, specific u8)``."""
 
 def index_terms(counts: _Buffer, term_ids: _Buffer, weights: _Buffer, options: dict[str, Any]) -> tuple[bytes, bytes]:
     """The strongest terms of each vector ``(counts u32, terms u32)``."""
 
 def posting_pairs(members: _Buffer, lengths: _Buffer, days: _Buffer, options: dict[str, Any]) -> tuple[bytes, bytes]:
     """Pairs ``(a u32, b u32)`` contributed by posting lists."""
+
+def story_candidates(
+    counts: _Buffer, term_ids: _Buffer, weights: _Buffer, days: Sequence[float | None], options: dict[str, Any]
+) -> tuple[bytes, bytes]:
+    """The stage's candidate pairs ``(a u32, b u32)``, sorted."""
+
+def story_levels(
+    counts: _Buffer,
+    term_ids: _Buffer,
+    weights: _Buffer,
+    specific: _Buffer,
+    dates: Sequence[str | None],
+    sizes: _Buffer,
+    a: _Buffer,
+    b: _Buffer,
+    options: dict[str, Any],
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Events and stories of representatives on whole components of the candidate graph: label positions and sizes."""
 
 def day_keys(seconds: Sequence[int | None]) -> bytes:
     """Day sort keys u32."""

@@ -24,6 +24,10 @@ __all__ = [
     "Vectors",
     "line_observations",
     "learn_boilerplate",
+    "boiler_rare",
+    "boiler_wide",
+    "boiler_views",
+    "boiler_tests",
     "sign",
     "banding",
     "band_keys",
@@ -34,6 +38,8 @@ __all__ = [
     "story_vectors",
     "index_terms",
     "posting_pairs",
+    "story_candidates",
+    "story_levels",
     "day_keys",
     "date_seconds",
     "split_ragged",
@@ -58,11 +64,13 @@ class Signed(NamedTuple):
 
 
 class Vectors(NamedTuple):
-    """Ragged TF-IDF vectors: counts per vector, then terms and unit weights."""
+    """Ragged TF-IDF vectors: counts per vector, then terms and unit weights, and which entries are on specific terms."""
 
     counts: np.ndarray
     terms: np.ndarray
     weights: np.ndarray
+    #: One flag per entry (bool): its term is specific (``story::specific_parts``).
+    specific: np.ndarray | None = None
 
 
 def line_observations(
@@ -92,6 +100,69 @@ def learn_boilerplate(
         _u32(doc), np.ascontiguousarray(line, dtype=np.uint64), _u32(nbytes), _u32(sources), _u32(doc_bytes), int(min_docs)
     )
     return np.frombuffer(out, np.uint64)
+
+
+def boiler_rare(counts: np.ndarray, line: np.ndarray, nbytes: np.ndarray) -> np.ndarray:
+    """Boilerplate learning per document: the contexts (n×4 uint32) each document gives for the wide test, from its rare lines (``counts`` per document)."""
+    out = _storyhash.boiler_rare(_u32(counts), np.ascontiguousarray(line, dtype=np.uint64), _u32(nbytes))
+    return np.frombuffer(out, np.uint32).reshape(-1, 4)
+
+
+def boiler_wide(counts: np.ndarray, sources: np.ndarray, contexts: np.ndarray, min_docs: int) -> np.ndarray:
+    """Boilerplate learning per line: whether each line (``counts`` occurrences each, with their documents' sources and rare contexts m×4) is wide."""
+    out = _storyhash.boiler_wide(_u32(counts), _u32(sources), _u32(contexts).reshape(-1), int(min_docs))
+    return np.frombuffer(out, np.uint8).astype(bool)
+
+
+def boiler_views(
+    counts: np.ndarray,
+    line: np.ndarray,
+    nbytes: np.ndarray,
+    seen: np.ndarray,
+    first_bytes: np.ndarray,
+    wide: np.ndarray,
+    doc_bytes: np.ndarray,
+    min_docs: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Boilerplate learning per document once the wide lines are known.
+
+    ``counts`` lines per document, each with its key, bytes, times seen in
+    the collection (0 when fewer than ``min_docs``), bytes in the first
+    document that has it and whether it is wide; ``doc_bytes`` per document.
+    Returns for every occurrence the tests judge ``(document position,
+    line, contexts m×4, share)``.
+    """
+    doc, keys, ctx, share = _storyhash.boiler_views(
+        _u32(counts),
+        np.ascontiguousarray(line, dtype=np.uint64),
+        _u32(nbytes),
+        _u32(seen),
+        _u32(first_bytes),
+        np.ascontiguousarray(wide, dtype=np.uint8),
+        _u32(doc_bytes),
+        int(min_docs),
+    )
+    return (
+        np.frombuffer(doc, np.uint32),
+        np.frombuffer(keys, np.uint64),
+        np.frombuffer(ctx, np.uint32).reshape(-1, 4),
+        np.frombuffer(share, np.float64),
+    )
+
+
+def boiler_tests(
+    counts: np.ndarray, docs: np.ndarray, sources: np.ndarray, contexts: np.ndarray, shares: np.ndarray, min_docs: int
+) -> np.ndarray:
+    """Boilerplate learning per line: whether each tested line (``counts`` occurrences each: document number, source, contexts m×4, share) passes the stage's tests."""
+    out = _storyhash.boiler_tests(
+        _u32(counts),
+        np.ascontiguousarray(docs, dtype=np.uint64),
+        _u32(sources),
+        _u32(contexts).reshape(-1),
+        np.ascontiguousarray(shares, dtype=np.float64),
+        int(min_docs),
+    )
+    return np.frombuffer(out, np.uint8).astype(bool)
 
 
 def sign(
@@ -198,13 +269,25 @@ def story_vectors(
     weights: np.ndarray,
     dfs: np.ndarray,
     collection: int,
+    groups: int,
     options: Mapping[str, Any],
 ) -> Vectors:
-    """TF-IDF unit vectors from story terms, each term's document frequency, and the collection's size."""
-    c, t, w = _storyhash.story_vectors(
-        _u32(counts), _u32(terms), np.ascontiguousarray(weights, dtype=np.float32), _u32(dfs), int(collection), dict(options)
+    """TF-IDF unit vectors from story terms, each term's document frequency, and the collection's size in articles and in near-duplicate groups (which terms are specific)."""
+    c, t, w, sp = _storyhash.story_vectors(
+        _u32(counts),
+        _u32(terms),
+        np.ascontiguousarray(weights, dtype=np.float32),
+        _u32(dfs),
+        int(collection),
+        int(groups),
+        dict(options),
     )
-    return Vectors(np.frombuffer(c, np.uint32), np.frombuffer(t, np.uint32), np.frombuffer(w, np.float32))
+    return Vectors(
+        np.frombuffer(c, np.uint32),
+        np.frombuffer(t, np.uint32),
+        np.frombuffer(w, np.float32),
+        np.frombuffer(sp, np.uint8).astype(bool),
+    )
 
 
 def index_terms(counts: np.ndarray, terms: np.ndarray, weights: np.ndarray, options: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -217,6 +300,54 @@ def posting_pairs(members: np.ndarray, lengths: np.ndarray, days: np.ndarray, op
     """The pairs that posting lists (given one after another) contribute to the story candidates."""
     a, b = _storyhash.posting_pairs(_u32(members), _u32(lengths), _u32(days), dict(options))
     return np.frombuffer(a, np.uint32), np.frombuffer(b, np.uint32)
+
+
+def story_candidates(
+    counts: np.ndarray, terms: np.ndarray, weights: np.ndarray, days: Sequence[float | None], options: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The story stage's candidate pairs ``(a, b)`` of vectors with publication days (days since 1970), computed on one machine by the stage itself: the reference for the distributed candidates."""
+    a, b = _storyhash.story_candidates(
+        _u32(counts), _u32(terms), np.ascontiguousarray(weights, dtype=np.float32), list(days), dict(options)
+    )
+    return np.frombuffer(a, np.uint32), np.frombuffer(b, np.uint32)
+
+
+def story_levels(
+    counts: np.ndarray,
+    terms: np.ndarray,
+    weights: np.ndarray,
+    specific: np.ndarray,
+    dates: Sequence[str | None],
+    sizes: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    options: Mapping[str, Any],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Events and stories of representatives (one per near-duplicate group, in group order).
+
+    From their unit vectors and specific flags (as :func:`story_vectors` returns them), dates,
+    group sizes and candidate pairs ``(a, b)`` by position, the story stage's
+    own linkage and labels; run it on whole connected components of the
+    candidate graph. Returns per representative the position of its event's
+    label, its event's size in articles, its story's label and size (uint32).
+    """
+    ev, es, st, ss = _storyhash.story_levels(
+        _u32(counts),
+        _u32(terms),
+        np.ascontiguousarray(weights, dtype=np.float32),
+        np.ascontiguousarray(specific, dtype=np.uint8),
+        list(dates),
+        _u32(sizes),
+        _u32(a),
+        _u32(b),
+        dict(options),
+    )
+    return (
+        np.frombuffer(ev, np.uint32),
+        np.frombuffer(es, np.uint32),
+        np.frombuffer(st, np.uint32),
+        np.frombuffer(ss, np.uint32),
+    )
 
 
 def day_keys(seconds: Sequence[int | None]) -> np.ndarray:

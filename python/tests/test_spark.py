@@ -50,7 +50,6 @@ def spark():
 def run_spark(spark, path, tmp_path, **opts) -> str:
     import storyhash.spark as job
 
-    opts.setdefault("no_stories", True)
     out = tmp_path / "spark.csv"
     job.write(job.cluster(job.read(spark, [str(path)], opts), **opts), str(out))
     return out.read_text(encoding="utf-8")
@@ -58,14 +57,30 @@ def run_spark(spark, path, tmp_path, **opts) -> str:
 
 def run_cli(cli, path, tmp_path, *flags) -> str:
     out = tmp_path / "cli.csv"
-    cli("cluster", str(path), "--no-stories", *flags, "-q", "-o", str(out))
+    cli("cluster", str(path), *flags, "-q", "-o", str(out))
     return out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["news.jsonl", "stories/stories.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["news.jsonl", "stories/stories.jsonl", "levels/levels.jsonl"]
+)
 def test_spark_gives_the_cli_csv(spark, cli, tmp_path, name):
+    # Events and stories included: the CSV byte for byte.
     path = FIXTURES / name
-    assert run_spark(spark, path, tmp_path) == run_cli(cli, path, tmp_path)
+    got = run_spark(spark, path, tmp_path)
+    want = run_cli(cli, path, tmp_path)
+    assert got == want
+    # The fixture must exercise the story stage: some event or story joins
+    # several near-duplicate groups.
+    import csv, io
+
+    rows = list(csv.DictReader(io.StringIO(want)))
+    assert any(r["story"] != r["dup_group"] for r in rows), name
+
+
+def test_spark_without_stories_gives_the_cli_csv(spark, cli, tmp_path):
+    path = FIXTURES / "stories" / "stories.jsonl"
+    assert run_spark(spark, path, tmp_path, no_stories=True) == run_cli(cli, path, tmp_path, "--no-stories")
 
 
 def test_spark_options_mean_what_the_flags_mean(spark, cli, tmp_path):
@@ -87,10 +102,10 @@ def test_spark_reads_csv_and_in_memory_frames(spark, cli, tmp_path):
         [{k: r.get(k) for k in ("id", "text", "title", "source", "date")} for r in records],
         "id string, text string, title string, source string, date string",
     )
-    got = job.cluster(frame, no_stories=True).orderBy("idx").toPandas().drop(columns="idx")
-    want = storyhash.cluster(records, no_stories=True)
-    assert got["dup_group"].tolist() == want["dup_group"].tolist()
-    assert got["story"].tolist() == want["story"].tolist()
+    got = job.cluster(frame).orderBy("idx").toPandas().drop(columns="idx")
+    want = storyhash.cluster(records)
+    for column in ("dup_group", "event", "story", "event_size", "story_size"):
+        assert got[column].tolist() == want[column].tolist(), column
     assert got["canonical"].tolist() == want["canonical"].tolist()
 
 
@@ -131,14 +146,87 @@ def test_spark_errors_are_the_package_errors(spark):
     from storyhash import errors
 
     frame = spark.createDataFrame([("a", "x y z")], "id string, body string")
-    with pytest.raises(errors.BadSettingError, match="not distributed yet"):
-        job.cluster(frame, text_field="body")
     with pytest.raises(errors.BadInputError, match="no column `text`"):
-        job.cluster(frame, no_stories=True)
+        job.cluster(frame)
     with pytest.raises(errors.BadSettingError, match="exact"):
-        job.cluster(frame, text_field="body", exact=True, no_stories=True)
+        job.cluster(frame, text_field="body", exact=True)
     with pytest.raises(errors.BadSettingError, match="--threshold must be in"):
-        job.cluster(frame, text_field="body", threshold=2.0, no_stories=True)
+        job.cluster(frame, text_field="body", threshold=2.0)
     empty = spark.createDataFrame([("a", " ")], "id string, text string")
     with pytest.raises(errors.BadInputError, match="empty text"):
-        job.cluster(empty, no_stories=True)
+        job.cluster(empty)
+
+
+def templated_pages(path) -> None:
+    """Writes pages of four sites as a full-page extraction gives them: a
+    menu and a long footer on every page of a site (wide lines), teaser
+    headlines from a pool, an article of the page's own, some articles
+    reprinted across sites. Generated from a fixed seed."""
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(3000)]
+    words = lambda n: " ".join(rng.choice(vocab) for _ in range(n))
+    stories = [[words(45) + "." for _ in range(5)] for _ in range(30)]
+    headlines = [words(7).capitalize() for _ in range(60)]
+    with open(path, "w", encoding="utf-8") as f:
+        for site in range(4):
+            menu = [words(3).title() for _ in range(6)]
+            footer = words(70) + "."  # longer than a short line: keyed by its bytes
+            for page in range(70):
+                body = stories[rng.randrange(len(stories))] if rng.random() < 0.3 else [words(45) + "." for _ in range(4)]
+                teasers = rng.sample(headlines[site * 15 : site * 15 + 15], 3)
+                text = "\n".join(menu + ["Most read"] + teasers + body + [footer])
+                day = 1 + page % 28
+                rec = {
+                    "id": f"s{site}p{page:02d}",
+                    "title": words(6),
+                    "text": text,
+                    "source": f"site {site}" if page % 9 else None,
+                    "date": f"2025-02-{day:02d}",
+                }
+                f.write(json.dumps({k: v for k, v in rec.items() if v is not None}) + "\n")
+
+
+def test_spark_learns_the_stage_s_boilerplate(spark, cli, tmp_path):
+    # Wide lines (menus, footers), teasers judged on the text the wide lines
+    # leave, reprints kept: the distributed counts give the stage's set.
+    import numpy as np
+
+    import storyhash
+    import storyhash.spark as job
+    from storyhash import stages
+
+    path = tmp_path / "pages.jsonl"
+    templated_pages(path)
+    records = [json.loads(l) for l in path.read_text().splitlines()]
+    texts = [r["text"] for r in records]
+    doc, line, nbytes, src, lens = stages.line_observations(texts, [r.get("source") for r in records])
+    want = stages.learn_boilerplate(doc, line, nbytes, src, lens, storyhash.defaults()["boilerplate_min_docs"])
+    opts = storyhash.options()
+    arts, _ = job._articles(job.read(spark, [str(path)], opts), opts)
+    got = job._boilerplate(arts, opts)
+    assert got.tolist() == want.tolist()
+    long_footers = {stages.line_observations([r["text"].splitlines()[-1]], [None])[1][0] for r in records}
+    assert long_footers <= set(want.tolist())  # the footers are wide lines
+    assert len(want) > len(long_footers) + 4 * 7  # menus, "Most read" and teasers too
+    assert run_spark(spark, path, tmp_path) == run_cli(cli, path, tmp_path)
+
+
+def test_spark_bounds_story_components_when_asked(spark, cli, tmp_path):
+    # max_component cuts the candidate graph's components at their weakest
+    # edges: groups stay the CLI's, components shrink, events nest in stories.
+    import csv, io
+
+    import storyhash.spark as job
+
+    path = FIXTURES / "stories" / "stories.jsonl"
+    # One run: the stats hold the components before the cut and after it.
+    st = {}
+    out = tmp_path / "capped.csv"
+    job.write(job.cluster(job.read(spark, [str(path)]), stats=st, max_component=4), str(out))
+    assert st["split_largest_component_reps"] <= 4 < st["story_largest_component_reps"], st
+    want = list(csv.DictReader(io.StringIO(run_cli(cli, path, tmp_path))))
+    got = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r["dup_group"] for r in got] == [r["dup_group"] for r in want]
+    story_of_event = {}
+    for r in got:
+        assert story_of_event.setdefault(r["event"], r["story"]) == r["story"]

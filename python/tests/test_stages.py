@@ -63,3 +63,42 @@ def test_arrays_that_do_not_fit_are_value_errors():
         stages.verify_pairs(np.zeros((2, 128)), np.zeros((1, 128)), np.ones(2), np.ones(1), storyhash.options())
     with pytest.raises(ValueError, match="out of range"):
         stages.groups(["a"], [None], [None], np.ones(1), np.zeros((1, 128)), np.array([0]), np.array([3]), np.ones(1), np.ones(1), storyhash.options())
+
+
+def test_posting_pairs_counted_are_the_stage_s_candidates():
+    # The distributed candidates (strongest terms per vector, posting lists
+    # paired list by list, pairs counted to min_shared) against
+    # story::link::candidates on one machine. A small vocabulary makes many
+    # lists longer than max_posting; coarse weights tie; some days unknown.
+    rng = np.random.default_rng(5)
+    opts = storyhash.options()
+    min_shared = storyhash._storyhash.tuning()["min_shared"]
+    n = 600
+    counts, terms, weights, days = [], [], [], []
+    for _ in range(n):
+        t = np.unique(rng.integers(0, 120, size=rng.integers(5, 60)) * 7919)
+        counts.append(len(t))
+        terms.append(t)
+        weights.append(rng.integers(1, 7, size=len(t)) / 8.0)
+        days.append(None if rng.random() < 0.2 else float(rng.integers(0, 90)) + 20000.0)
+    counts = np.array(counts, dtype=np.uint32)
+    terms = np.concatenate(terms).astype(np.uint32)
+    weights = np.concatenate(weights).astype(np.float32)
+    wa, wb = stages.story_candidates(counts, terms, weights, days, opts)
+    want = list(zip(wa.tolist(), wb.tolist()))
+    assert len(want) > n
+
+    ic, it = stages.index_terms(counts, terms, weights, opts)
+    keys = stages.day_keys([None if d is None else int(d * 86400) for d in days])
+    lists: dict[int, list[int]] = {}
+    for rep, term in zip(np.repeat(np.arange(n), ic).tolist(), it.tolist()):
+        lists.setdefault(term, []).append(rep)
+    runs = [m for m in lists.values() if len(m) >= 2]
+    assert max(len(m) for m in runs) > storyhash._storyhash.tuning()["max_posting"]
+    members = np.concatenate([np.array(m) for m in runs]).astype(np.uint32)
+    a, b = stages.posting_pairs(members, np.array([len(m) for m in runs]), keys[members], opts)
+    seen: dict[tuple[int, int], int] = {}
+    for p in zip(a.tolist(), b.tolist()):
+        seen[p] = seen.get(p, 0) + 1
+    got = sorted(p for p, c in seen.items() if c >= min_shared)
+    assert got == want

@@ -25,6 +25,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="CSV file, or a .parquet directory")
     p.add_argument("--master", default=None, help="Spark master when not run by spark-submit (default local[*])")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on standard error except errors")
+    p.add_argument(
+        "--max-component",
+        type=int,
+        default=None,
+        metavar="N",
+        help="cut the story candidate graph's components to N representatives at their weakest edges "
+        "(bounds what one executor holds; no longer exactly the CLI's events and stories)",
+    )
     d = storyhash.defaults()
     for name, value in d.items():
         if name == "threads":
@@ -43,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    opts = {k: v for k, v in vars(args).items() if k not in ("inputs", "output", "master", "quiet")}
+    opts = {k: v for k, v in vars(args).items() if k not in ("inputs", "output", "master", "quiet", "max_component")}
     # The executors' Python workers must be this interpreter (the one with
     # storyhash installed), not whichever `python3` is first on the PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -59,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         df = job.read(spark, args.inputs, opts)
-        out = job.cluster(df, **opts)
+        out = job.cluster(df, max_component=args.max_component, **opts)
         job.write(out, args.output)
     except StoryhashError as e:
         print(f"storyhash: {e}", file=sys.stderr)
