@@ -476,6 +476,14 @@ pub struct StoryConfig {
     /// groups (never fewer than 2): in forty local reports a county named in
     /// eight is not specific, however few eight is.
     pub specific_share: f64,
+    /// A term in at least this share of the collection's articles (and
+    /// still in at most `specific_df`) is specific too: it is the subject
+    /// of a small focused collection. Ten reports of one shooting run alone
+    /// share its town, its street and its people in nearly every article,
+    /// which makes those names common there, not generic; counted as
+    /// specific, they waive the date penalty between the shooting and the
+    /// arrest weeks later as they do in a large collection.
+    pub subject_share: f64,
     /// Events: the specific part of a similarity counts this much again.
     pub event_specific_weight: f64,
     /// Events: the date penalty shrinks linearly as the specific part of
@@ -489,12 +497,38 @@ pub struct StoryConfig {
 }
 
 impl StoryConfig {
-    /// The most articles a specific term is in, for a collection of `groups`
-    /// near-duplicate groups (see [`StoryConfig::specific_df`]).
-    pub fn specific_max_df(&self, groups: usize) -> u32 {
-        // The cast rounds down and saturates.
+    /// Which document frequencies make a term specific in a collection of
+    /// `articles` articles in `groups` near-duplicate groups (see
+    /// [`StoryConfig::specific_df`] and [`StoryConfig::subject_share`]).
+    pub fn specific_range(&self, articles: usize, groups: usize) -> SpecificDf {
+        // The casts round down (up for the subject) and saturate.
         let share = (self.specific_share * groups as f64) as u32;
-        share.max(2).min(self.specific_df)
+        let subject = (self.subject_share * articles as f64).ceil() as u32;
+        SpecificDf {
+            rare_max: share.max(2).min(self.specific_df),
+            subject_min: subject.max(2),
+            subject_max: self.specific_df,
+        }
+    }
+}
+
+/// The document frequencies at which a term is specific: at most
+/// `rare_max` (a rare name), or from `subject_min` to `subject_max` (the
+/// subject of a small focused collection; an empty range otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecificDf {
+    /// Rare terms: in at most this many articles.
+    pub rare_max: u32,
+    /// Subject terms: in at least this many articles...
+    pub subject_min: u32,
+    /// ...and in at most this many.
+    pub subject_max: u32,
+}
+
+impl SpecificDf {
+    /// Whether a term in `df` articles is specific.
+    pub fn contains(&self, df: u32) -> bool {
+        df <= self.rare_max || (self.subject_min..=self.subject_max).contains(&df)
     }
 }
 
@@ -524,6 +558,7 @@ impl Default for StoryConfig {
             event_date_penalty: 0.25,
             specific_df: 20,
             specific_share: 0.1,
+            subject_share: 0.7,
             event_specific_weight: 0.15,
             event_specific_waiver: 0.2,
             event_specific_fade_days: 365.0,
@@ -538,11 +573,28 @@ mod tests {
     #[test]
     fn specific_terms_are_rare_in_absolute_and_in_share() {
         let s = StoryConfig::default();
-        // A large collection: the absolute bound.
-        assert_eq!(s.specific_max_df(3000), 20);
-        // Forty groups: a tenth of them.
-        assert_eq!(s.specific_max_df(40), 4);
+        // A large collection: the absolute bound, and no subject term.
+        let large = s.specific_range(3500, 3000);
+        assert_eq!(large.rare_max, 20);
+        assert!(large.contains(20) && !large.contains(21) && !large.contains(3000));
+        // Forty groups: a tenth of them; the subject would need 28 articles,
+        // more than a specific term is ever in.
+        let forty = s.specific_range(40, 40);
+        assert_eq!(forty.rare_max, 4);
+        assert!(forty.contains(4) && !(5..=40).any(|d| forty.contains(d)));
         // Never fewer than 2, so a name two reports share stays specific.
-        assert_eq!(s.specific_max_df(7), 2);
+        assert_eq!(s.specific_range(7, 7).rare_max, 2);
+    }
+
+    #[test]
+    fn the_subject_of_a_small_focused_collection_is_specific() {
+        let s = StoryConfig::default();
+        // Ten reports of one incident: a name in 7 or more of them.
+        let ten = s.specific_range(10, 10);
+        assert!(ten.contains(2) && !ten.contains(3) && !ten.contains(6));
+        assert!(ten.contains(7) && ten.contains(10));
+        // Twenty-eight articles: 20 is both the subject's floor and the cap.
+        let r = s.specific_range(28, 25);
+        assert!(r.contains(20) && !r.contains(19) && !r.contains(21));
     }
 }

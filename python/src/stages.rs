@@ -696,7 +696,7 @@ fn story_vectors<'py>(
         let vectors: Vec<_> = (0..counts.len())
             .map(|i| table.vector(i, &weights, &story, &mut scratch))
             .collect();
-        let specific = story::specific_parts(&vectors, &df, groups, &story);
+        let specific = story::specific_parts(&vectors, &df, collection, groups, &story);
         (vectors, specific)
     });
     let (vectors, specific) = vectors;

@@ -117,7 +117,10 @@ impl DateDecay {
 /// forty local reports a bus strike joined a bridge closure) and no
 /// share limit on which terms are specific (in a small collection every
 /// term is, and the waiver then joined unrelated local reports days
-/// apart).
+/// apart). Which terms are specific is
+/// [`crate::config::StoryConfig::specific_range`]'s: with a small focused
+/// collection's subject among them, an incident's reports alone went from
+/// 83% to 90% in one event.
 #[derive(Debug, Clone, Copy)]
 pub struct Specific {
     /// How much the specific part counts again, at the same date (0: only

@@ -86,7 +86,7 @@ pub fn stories(
         })
         .collect();
     let days = days(articles, groups);
-    let specific = specific_parts(&vectors, df, groups.len(), cfg);
+    let specific = specific_parts(&vectors, df, articles.len(), groups.len(), cfg);
     lap("vectors");
     let candidates = link::candidates(&vectors, &days, cfg);
     lap("candidates");
@@ -118,17 +118,18 @@ pub fn days(articles: &[ArticleMeta], groups: &Groups) -> Vec<Option<f64>> {
 
 /// The entries of each vector on specific terms (see
 /// `linkage::Specific`), by the document frequencies `df` of a collection
-/// of `groups` near-duplicate groups.
+/// of `articles` articles in `groups` near-duplicate groups.
 pub fn specific_parts(
     vectors: &[Vec<(terms::Term, f32)>],
     df: &DocFreq,
+    articles: usize,
     groups: usize,
     cfg: &StoryConfig,
 ) -> Vec<Vec<(terms::Term, f32)>> {
-    let specific_max = cfg.specific_max_df(groups);
+    let specific = cfg.specific_range(articles, groups);
     vectors
         .par_iter()
-        .map(|v| terms::specific_part(v, df, specific_max))
+        .map(|v| terms::specific_part(v, df, specific))
         .collect()
 }
 

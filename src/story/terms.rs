@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::config::StoryConfig;
+use crate::config::{SpecificDf, StoryConfig};
 use crate::hash::mix64;
 use crate::hash::word_hash;
 use crate::tokenize::{CAPITALIZED, NUMERIC, SENTENCE_START, SHORT, Words};
@@ -646,13 +646,17 @@ pub fn strength_key(t: Term, w: f32) -> u64 {
     (u64::from(!ordered) << 32) | u64::from(t)
 }
 
-/// The entries of `vector` whose term is in at most `max_df` articles
-/// (by `df`), in the vector's order: its part on specific terms.
-pub fn specific_part(vector: &[(Term, f32)], df: &DocFreq, max_df: u32) -> Vec<(Term, f32)> {
+/// The entries of `vector` whose term is in a number of articles (by `df`)
+/// that `specific` holds, in the vector's order: its part on specific terms.
+pub fn specific_part(
+    vector: &[(Term, f32)],
+    df: &DocFreq,
+    specific: SpecificDf,
+) -> Vec<(Term, f32)> {
     vector
         .iter()
         .copied()
-        .filter(|&(t, _)| df.get(t) <= max_df)
+        .filter(|&(t, _)| specific.contains(df.get(t)))
         .collect()
 }
 
