@@ -5,7 +5,8 @@
 # `event` column (incident sets) or the `story` column (topic sets) next to
 # the target and a plain TF-IDF + average-link baseline at its best cut,
 # then the two focused checks (the seed reports alone; each duc2007 topic
-# alone), and each gva incident's reports alone (benches/events_alone.py).
+# alone), each gva incident's reports alone (benches/events_alone.py), and
+# the seed reports among 550 random articles of the sets (benches/seeds_among.py).
 #
 #   benches/stories_real.sh [-- CLUSTER OPTIONS]
 #   benches/stories_real.sh -- --event-cut 0.2 --story-cut 0.05
@@ -47,4 +48,7 @@ cargo build --release --locked -q
 DEVSETS="$data" python3 "$shared/score.py" target/release/storyhash "$@"
 if [ -f "$data/gva_incidents/gva_incidents.dev.jsonl" ]; then
   DEVSETS="$data" python3 benches/events_alone.py target/release/storyhash "$@"
+fi
+if [ "$built" -eq 3 ]; then
+  DEVSETS="$data" python3 benches/seeds_among.py target/release/storyhash "$@" | tail -1
 fi
