@@ -200,14 +200,15 @@ pub fn may_be_wide(count: usize, min_docs: usize) -> bool {
     count >= WIDE_FACTOR * min_docs
 }
 
-/// Whether a line seen `count` times recurs: it covers text for test 3,
-/// and, when short (`first_bytes`, its length in the first document that
-/// has it, at most [`MAX_LINE_BYTES`]) and not wide, it is tested.
+/// Whether a line seen `count` times recurs: its bytes count as covered
+/// for test 3, and it is not one of a document's rare lines.
 pub fn recurs(count: usize, min_docs: usize) -> bool {
     count >= min_docs
 }
 
-/// Whether a recurring line that is not wide is judged by the three tests.
+/// Whether a line seen `count` times, `first_bytes` long in the first
+/// document that has it, is judged by the three tests when it is not wide:
+/// it recurs and is at most [`MAX_LINE_BYTES`] long.
 pub fn is_tested(count: usize, first_bytes: u32, min_docs: usize) -> bool {
     recurs(count, min_docs) && first_bytes as usize <= MAX_LINE_BYTES
 }
